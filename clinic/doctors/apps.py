@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DoctorsConfig(AppConfig):
+    name = "clinic.doctors"
+    label = "doctors"
+    verbose_name = "Doctors and schedules"

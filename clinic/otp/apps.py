@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OtpConfig(AppConfig):
+    name = "clinic.otp"
+    label = "otp"

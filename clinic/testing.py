@@ -1,0 +1,97 @@
+"""The test cast and helpers shared by every app's tests.
+
+alice and bob are patients, dr_rao a doctor with the default week, staff a
+clinic employee with admin access. Time is frozen per test with time_machine
+where it matters; FIXED_NOW is a Monday morning in the clinic.
+"""
+
+import datetime as dt
+import itertools
+import json
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.test import TestCase
+from rest_framework.test import APIClient
+
+from clinic.accounts.models import User
+from clinic.accounts.services import token_for
+from clinic.doctors.models import Doctor
+from clinic.doctors.services import doctor_schedule_default
+from clinic.patients.models import Patient
+
+_seq = itertools.count(1)
+PASSWORD = "Corr3ct-Horse-Battery"
+# Monday 2030-01-07, 08:00 in the clinic.
+FIXED_NOW = dt.datetime(2030, 1, 7, 8, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+
+
+def next_weekday(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7 or 7)
+
+
+def make_user(*, username=None, email=None, password=PASSWORD, **extra) -> User:
+    n = next(_seq)
+    username = username or f"user{n}"
+    user = User(username=username, email=email or f"{username}@example.com", **extra)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_patient(*, first_name="Pat", last_name="Ient", phone=None, **extra) -> Patient:
+    user = make_user(first_name=first_name, last_name=last_name, **extra)
+    return Patient.objects.create(
+        user=user,
+        gender="Female",
+        dob=dt.date(1990, 5, 17),
+        address="1 Test Street",
+        phone=phone or f"98{next(_seq):08d}",
+    )
+
+
+def make_doctor(*, name=None, specialty="General Medicine", schedule=True, **extra) -> Doctor:
+    doctor = Doctor.objects.create(
+        name=name or f"Dr. Test {next(_seq)}",
+        gender="Male",
+        birth_date=dt.date(1975, 3, 1),
+        experience_years=15,
+        specialty=specialty,
+        office_number="101",
+        **extra,
+    )
+    if schedule:
+        doctor_schedule_default(doctor=doctor)
+    return doctor
+
+
+def api_client(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user=user)}")
+    return client
+
+
+def send_json(client, method: str, path: str, body=None, **extra):
+    """Send `body` as JSON with any method (GET and DELETE with a body, as the seed does)."""
+    data = json.dumps(body) if body is not None else ""
+    return getattr(client, method.lower())(
+        path, data=data, content_type="application/json", **extra
+    )
+
+
+class BaseTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.alice = make_patient(first_name="Alice", last_name="Adams", username="alice")
+        cls.bob = make_patient(first_name="Bob", last_name="Brown", username="bob")
+        cls.dr_rao = make_doctor(name="Dr. Asha Rao", specialty="Cardiology")
+        cls.staff = make_user(username="staff", is_staff=True, is_superuser=True)
+
+
+def fast_password_hashers():
+    return ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def using_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

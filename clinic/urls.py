@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "CMS clinic administration"
+admin.site.site_title = "CMS admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("cms-api/", include("clinic.api.urls")),
+    path("files/", include("clinic.core.urls")),
+    path("", include("clinic.portal.urls")),
+]
