@@ -51,3 +51,11 @@ class Throttled(ApplicationError):
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class PayloadTooLarge(InvalidInput):
+    """An upload or body over its size limit (API: 413)."""
+
+
+class UnsupportedMedia(InvalidInput):
+    """An upload whose content is not an accepted type (API: 415)."""
