@@ -1,21 +1,29 @@
 import pytest
+from django.conf import settings as django_settings
+from django.test.signals import setting_changed
 
 from clinic.testing import fast_password_hashers
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashers(settings, tmp_path):
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings(tmp_path_factory):
+    """Settings for the whole run, in place before any TestCase.setUpTestData."""
     # The real hasher costs ~0.3 s a call; tests need the behaviour, not the cost.
-    settings.PASSWORD_HASHERS = fast_password_hashers()
-    # Every test writes its files into its own folder.
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
+    django_settings.PASSWORD_HASHERS = fast_password_hashers()
+    # Files written by tests land in a throwaway folder, never in var/media.
+    media = tmp_path_factory.mktemp("media")
+    django_settings.MEDIA_ROOT = media
+    django_settings.STORAGES = {
+        **django_settings.STORAGES,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": None},
+            "OPTIONS": {"location": media, "base_url": None},
         },
     }
+    for name in ("PASSWORD_HASHERS", "MEDIA_ROOT", "STORAGES"):
+        setting_changed.send(
+            sender=None, setting=name, value=getattr(django_settings, name), enter=True
+        )
 
 
 def pytest_collection_modifyitems(config, items):
