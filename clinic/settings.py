@@ -141,7 +141,7 @@ USE_TZ = True
 
 # --- Static and private files -------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 # Without collectstatic (local start, tests) WhiteNoise serves from the apps.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
