@@ -303,6 +303,8 @@ BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 90)
 # HTTPS=1 behind TLS: redirect, secure cookies and HSTS.
 HTTPS = env_bool("HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe the health check over plain HTTP and count a redirect as down.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic.core.views import healthz
+
 admin.site.site_header = "CMS clinic administration"
 admin.site.site_title = "CMS admin"
 
@@ -8,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cms-api/", include("clinic.api.urls")),
     path("files/", include("clinic.core.urls")),
+    path("healthz", healthz, name="healthz"),
     path("", include("clinic.portal.urls")),
 ]
