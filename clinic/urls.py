@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cms-api/", include("clinic.api.urls")),
     path("files/", include("clinic.core.urls")),
+    path("prescriptions/", include("clinic.records.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("clinic.portal.urls")),
 ]

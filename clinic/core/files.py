@@ -1,7 +1,12 @@
 """Random, unguessable keys for private files."""
 
+import logging
 import secrets
 from pathlib import PurePosixPath
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def random_key(prefix: str, filename: str) -> str:
@@ -24,3 +29,30 @@ def lab_report_key(instance, filename):
 
 def scan_key(instance, filename):
     return random_key("scans", filename)
+
+
+def store(instance, field_name: str, content) -> str:
+    """Save `content` under a fresh random key of `instance.<field_name>`'s storage.
+
+    Runs before the database transaction that points the row at the new key,
+    so no slow storage I/O happens under a row lock; see `replace_file`.
+    """
+    field = instance._meta.get_field(field_name)
+    name = field.generate_filename(instance, content.name)
+    return field.storage.save(name, content, max_length=field.max_length)
+
+
+def delete_after_commit(storage, name: str | None) -> None:
+    """Remove `name` from `storage` once the current transaction commits.
+
+    On rollback the file stays, so a row never points at a deleted file.
+    """
+    if name:
+        transaction.on_commit(lambda: _delete_quietly(storage, name))
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:  # a leftover file is better than a failed request after commit
+        logger.exception("Could not delete the stored file %s", name)

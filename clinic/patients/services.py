@@ -104,3 +104,31 @@ def patient_update(*, patient: Patient, actor, **changes) -> Patient:
     patient.save()
     audit_log(actor=actor, action="patient.updated", obj=patient, fields=sorted(changes))
     return patient
+
+
+def patient_set_picture(*, patient: Patient, upload, actor) -> Patient:
+    """Replace the profile picture with a cleaned copy of `upload`.
+
+    The new file is stored under a random key; the old one is removed after commit.
+    """
+    from clinic.core.files import delete_after_commit, store
+    from clinic.core.uploads import clean_picture
+
+    content = clean_picture(upload)
+    new_name = store(patient, "profile_pic", content)
+    storage = patient.profile_pic.storage
+    try:
+        with transaction.atomic():
+            # Read the current file under the lock, so two replacements never both keep it.
+            locked = Patient.objects.select_for_update().get(pk=patient.pk)
+            old_name = locked.profile_pic.name
+            locked.profile_pic.name = new_name
+            locked.save(update_fields=["profile_pic", "updated_at"])
+            audit_log(actor=actor, action="patient.picture_set", obj=locked)
+            delete_after_commit(storage, old_name)
+    except BaseException:
+        storage.delete(new_name)
+        raise
+    patient.profile_pic.name = new_name
+    patient.updated_at = locked.updated_at
+    return patient

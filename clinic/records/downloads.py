@@ -1,0 +1,75 @@
+"""Short-lived signed links to a consultation's prescription PDF.
+
+The PDF is rendered on each request from the consultation's current lines, so
+nothing is stored. The link names the consultation and the account it was
+issued to, and is signed with the same scheme as clinic.core.downloads.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from clinic.core.errors import Forbidden
+from clinic.records.models import Consultation
+from clinic.records.prescriptions import prescription_pdf
+
+_SALT = "cms.records.prescription"
+
+
+def may_read(*, user, consultation: Consultation) -> bool:
+    """Owner patient or staff only."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_staff or consultation.patient.user_id == user.pk
+
+
+def prescription_url(*, consultation: Consultation, user, request=None) -> str:
+    """A URL from which `user` (the owner patient or staff) gets the PDF for a few minutes."""
+    if not may_read(user=user, consultation=consultation):
+        raise Forbidden("This prescription belongs to another patient.")
+    token = signing.dumps({"c": consultation.pk, "u": user.pk}, salt=_SALT, compress=True)
+    url = reverse("records:prescription", kwargs={"token": token})
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def filename_for(consultation: Consultation) -> str:
+    return f"prescription-{consultation.date:%Y-%m-%d}.pdf"
+
+
+@require_GET
+def prescription(request, token: str):
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
+    except signing.SignatureExpired:
+        return HttpResponseForbidden("This download link has expired.")
+    except signing.BadSignature:
+        raise Http404("No such prescription.") from None
+    user = request.user
+    if user.is_authenticated and not user.is_staff and user.pk != data["u"]:
+        return HttpResponseForbidden("This download link belongs to another account.")
+    consultation = (
+        Consultation.objects.select_related("patient__user", "doctor")
+        .prefetch_related("lines")
+        .filter(pk=data["c"])
+        .first()
+    )
+    if consultation is None:
+        raise Http404("No such prescription.")
+    # The account the link was issued to must still be allowed to read it.
+    from django.contrib.auth import get_user_model
+
+    issued_to = get_user_model().objects.filter(pk=data["u"]).first()
+    if not may_read(user=issued_to, consultation=consultation):
+        return HttpResponseForbidden("This prescription belongs to another patient.")
+    response = HttpResponse(
+        prescription_pdf(consultation=consultation), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        request.GET.get("download") == "1", filename_for(consultation)
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
