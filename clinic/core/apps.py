@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "clinic.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from clinic.core.files import connect_file_cleanup
+
+        connect_file_cleanup()

@@ -1,37 +1,95 @@
 """Short-lived download URLs for private files.
 
-On S3 the URL is a presigned GET. On local disk it is a signed token naming
-the file and the user it was issued to, served by `download` below.
+On S3 the URL is a presigned GET that expires after FILE_URL_TTL_SECONDS; the
+objects themselves are private, so an unsigned URL gets nothing. On local disk
+it is a signed token naming the file, the display name and the account it was
+issued to, served by `download` below. Callers decide who may have a URL (the
+owner patient or staff); the link is then refused to any other logged-in
+account, after it expires, or when it was tampered with.
 """
 
 import mimetypes
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from clinic.core.errors import Forbidden
+
 _SALT = "cms.files.download"
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+# An image is never a page: no scripts or forms even if a browser is tricked. (Not
+# for PDFs: browsers refuse to show a PDF in a sandboxed document.)
+IMAGE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
 
-def file_url(fieldfile, *, user, filename: str | None = None, request=None) -> str | None:
-    """A URL that lets `user` (the owner or staff) fetch `fieldfile` for a few minutes."""
+def file_url(
+    fieldfile, *, user, filename: str | None = None, request=None, attachment: bool = False
+) -> str | None:
+    """A URL that lets `user` (the owner or staff) fetch `fieldfile` for a few minutes.
+
+    `filename` is the name shown when saving the file (the uploader's original
+    name); its extension follows the stored file's real type.
+    """
     if not fieldfile:
         return None
-    if not _is_local(fieldfile.storage):
-        return fieldfile.storage.url(fieldfile.name)
+    if not (user is not None and user.is_authenticated):
+        raise Forbidden("Sign in to download files.")
+    storage = fieldfile.storage
+    shown = download_name(fieldfile.name, filename)
+    if not _is_local(storage):
+        return _presigned_url(storage, fieldfile.name, shown, attachment=attachment)
     token = signing.dumps(
-        {"n": fieldfile.name, "u": user.pk, "f": filename or ""}, salt=_SALT, compress=True
+        {"n": fieldfile.name, "u": user.pk, "f": shown, "a": int(attachment)},
+        salt=_SALT,
+        compress=True,
     )
     url = reverse("files:download", kwargs={"token": token})
     return request.build_absolute_uri(url) if request is not None else url
 
 
+def download_name(stored_name: str, filename: str | None) -> str:
+    """The original name, with the extension of what is really stored (a .png may be a JPEG)."""
+    stored = PurePosixPath(stored_name)
+    if not filename:
+        return f"file{stored.suffix}"
+    shown = PurePosixPath(filename)
+    if shown.suffix.lower() != stored.suffix.lower():
+        return f"{shown.stem or 'file'}{stored.suffix}"
+    return filename
+
+
+def _presigned_url(storage, name: str, filename: str, *, attachment: bool) -> str:
+    if not getattr(storage, "querystring_auth", False) or getattr(storage, "custom_domain", None):
+        # An unsigned URL to a medical document must never be handed out.
+        raise ImproperlyConfigured("Private files on S3 need querystring_auth and no custom_domain")
+    return storage.url(
+        name,
+        parameters={
+            "ResponseContentDisposition": content_disposition_header(attachment, filename),
+            "ResponseCacheControl": PRIVATE_HEADERS["Cache-Control"],
+        },
+        expire=settings.FILE_URL_TTL_SECONDS,
+    )
+
+
 def _is_local(storage) -> bool:
-    return hasattr(storage, "path")
+    try:
+        storage.path("x")
+    except NotImplementedError:
+        return False
+    return True
 
 
 @require_GET
@@ -46,17 +104,20 @@ def download(request, token: str):
     # A link copied into another account's browser is refused.
     if user.is_authenticated and not user.is_staff and user.pk != data["u"]:
         return HttpResponseForbidden("This download link belongs to another account.")
+    # Links die with the account they were issued to.
+    if not get_user_model().objects.filter(pk=data["u"], is_active=True).exists():
+        return HttpResponseForbidden("This download link is no longer valid.")
     name = data["n"]
     if not default_storage.exists(name):
         raise Http404("No such file.")
-    filename = data.get("f") or PurePosixPath(name).name
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(
-        default_storage.open(name, "rb"),
-        content_type=content_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=filename,
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    as_attachment = bool(data.get("a")) or request.GET.get("download") == "1"
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment, data.get("f") or download_name(name, None)
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    if content_type.startswith("image/"):
+        response["Content-Security-Policy"] = IMAGE_CSP
     return response

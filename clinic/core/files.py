@@ -4,7 +4,9 @@ import logging
 import secrets
 from pathlib import PurePosixPath
 
-from django.db import transaction
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +58,26 @@ def _delete_quietly(storage, name: str) -> None:
         storage.delete(name)
     except Exception:  # a leftover file is better than a failed request after commit
         logger.exception("Could not delete the stored file %s", name)
+
+
+def remove_files_of_deleted(sender, instance, **kwargs) -> None:
+    """post_delete receiver: a deleted row's files go once the delete commits.
+
+    Covers model, queryset and admin deletes alike, and cascades (a user's
+    patient profile and its picture).
+    """
+    for field in sender._meta.get_fields():
+        if isinstance(field, models.FileField):
+            fieldfile = getattr(instance, field.attname)
+            delete_after_commit(fieldfile.storage, fieldfile.name)
+
+
+def connect_file_cleanup() -> None:
+    """Connect `remove_files_of_deleted` to every model that has a FileField."""
+    for model in apps.get_models():
+        if any(isinstance(f, models.FileField) for f in model._meta.get_fields()):
+            post_delete.connect(
+                remove_files_of_deleted,
+                sender=model,
+                dispatch_uid=f"file_cleanup_{model._meta.label}",
+            )

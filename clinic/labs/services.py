@@ -45,7 +45,20 @@ def lab_report_attach(*, report: LabReport, upload, actor) -> LabReport:
 
 @transaction.atomic
 def lab_report_delete(*, report: LabReport, actor) -> None:
-    """Delete the report and, after commit, its file."""
-    audit_log(actor=actor, action="lab_report.deleted", obj=report, test=report.test)
-    delete_after_commit(report.file.storage, report.file.name)
-    report.delete()
+    """Delete the report; its file is removed once the delete commits.
+
+    The file removal is the post_delete hook of clinic.core.files, so a model,
+    queryset or admin delete removes the file too; this service adds the audit.
+    """
+    audit_log(
+        actor=actor,
+        action="lab_report.deleted",
+        obj=report,
+        patient_id=report.patient_id,
+        test=report.test,
+        had_file=bool(report.file),
+    )
+    # Deleting through a fresh instance removes the file it holds now, not a stale one.
+    locked = LabReport.objects.select_for_update().filter(pk=report.pk).first()
+    if locked is not None:
+        locked.delete()

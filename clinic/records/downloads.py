@@ -6,12 +6,14 @@ issued to, and is signed with the same scheme as clinic.core.downloads.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from clinic.core.downloads import PRIVATE_HEADERS
 from clinic.core.errors import Forbidden
 from clinic.records.models import Consultation
 from clinic.records.prescriptions import prescription_pdf
@@ -59,8 +61,6 @@ def prescription(request, token: str):
     if consultation is None:
         raise Http404("No such prescription.")
     # The account the link was issued to must still be allowed to read it.
-    from django.contrib.auth import get_user_model
-
     issued_to = get_user_model().objects.filter(pk=data["u"]).first()
     if not may_read(user=issued_to, consultation=consultation):
         return HttpResponseForbidden("This prescription belongs to another patient.")
@@ -70,6 +70,6 @@ def prescription(request, token: str):
     response["Content-Disposition"] = content_disposition_header(
         request.GET.get("download") == "1", filename_for(consultation)
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
     return response
