@@ -1,2 +1,29 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from clinic.api.views.booking import BookingApi
+from clinic.api.views.consultations import ConsultationsApi
+from clinic.api.views.doctor import DoctorApi
+from clinic.api.views.history import HistoryApi
+from clinic.api.views.login import LoginApi
+from clinic.api.views.logout import LogoutApi
+from clinic.api.views.patient import PatientProfileApi
+from clinic.api.views.reports import ReportsApi
+from clinic.api.views.signup import SignupApi
+from clinic.api.views.slots import SlotsApi
+
 app_name = "api"
-urlpatterns = []
+urlpatterns = [
+    path("login/", LoginApi.as_view(), name="login"),
+    path("logout/", LogoutApi.as_view(), name="logout"),
+    path("signup/", SignupApi.as_view(), name="signup"),
+    path("patient/", PatientProfileApi.as_view(), name="patient"),
+    path("doctor/", DoctorApi.as_view(), name="doctor"),
+    path("slots/", SlotsApi.as_view(), name="slots"),
+    path("booking/", BookingApi.as_view(), name="booking"),
+    path("history/", HistoryApi.as_view(), name="history"),
+    path("consultations/", ConsultationsApi.as_view(), name="consultations"),
+    path("reports/", ReportsApi.as_view(), name="reports"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

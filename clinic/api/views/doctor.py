@@ -1,0 +1,62 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.api.inputs import parse_input
+from clinic.api.shapes import errors
+from clinic.core.downloads import file_url
+from clinic.doctors.selectors import doctor_get, doctor_list
+
+
+class DoctorApi(APIView):
+    """The clinic's active doctors. With `doctor_id`, a list holding that one doctor."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "DoctorQuery"
+
+        doctor_id = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**63 - 1,
+            help_text="Only this doctor (a one-element list).",
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "Doctor"
+
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        age = serializers.SerializerMethodField()
+        gender = serializers.CharField()
+        experience = serializers.SerializerMethodField()
+        domain = serializers.CharField(source="specialty")
+        office_number = serializers.CharField()
+        profile_pic = serializers.SerializerMethodField()
+
+        # The seed sent age and experience as strings.
+        def get_age(self, doctor) -> str | None:
+            return None if doctor.age is None else str(doctor.age)
+
+        def get_experience(self, doctor) -> str:
+            return str(doctor.experience_years)
+
+        def get_profile_pic(self, doctor) -> str | None:
+            request = self.context["request"]
+            return file_url(doctor.profile_pic, user=request.user, request=request)
+
+    @extend_schema(
+        operation_id="doctor_list",
+        summary="The clinic's doctors, or the one with doctor_id",
+        parameters=[InputSerializer],
+        responses={200: OutputSerializer(many=True), **errors(401, 404)},
+    )
+    def get(self, request):
+        data = parse_input(request, self.InputSerializer)
+        if "doctor_id" in data:
+            doctors = [doctor_get(doctor_id=data["doctor_id"])]
+        else:
+            doctors = doctor_list()
+        return Response(
+            self.OutputSerializer(doctors, many=True, context={"request": request}).data
+        )
