@@ -1,0 +1,26 @@
+"""Keeps SMS in memory for tests, like Django's locmem email backend."""
+
+import itertools
+from dataclasses import dataclass
+
+from clinic.notifications.backends.base import BaseSmsBackend
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Sms:
+    to: str
+    body: str
+    sid: str
+
+
+# Tests read (and clear) this list, as they do django.core.mail.outbox.
+outbox: list[Sms] = []
+
+
+class LocmemSmsBackend(BaseSmsBackend):
+    def send(self, *, to: str, body: str) -> str:
+        sid = f"locmem-{next(_ids)}"
+        outbox.append(Sms(to=to, body=body, sid=sid))
+        return sid

@@ -1,0 +1,217 @@
+"""The outbox: queue a message after commit, send it from a task, retry with backoff.
+
+A service writes an OutgoingMessage row and enqueues `send_message` once the
+surrounding transaction commits. The task locks the row, claims it, sends
+outside any transaction and records the outcome. No provider outage reaches
+the caller: errors are caught and recorded on the row.
+"""
+
+import datetime as dt
+import logging
+import random
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from clinic.core import clock
+from clinic.notifications import addresses, messages
+from clinic.notifications.backends import get_sms_backend
+from clinic.notifications.backends.base import TransportError
+from clinic.notifications.backends.email import send_email
+from clinic.notifications.models import Channel, MessageStatus, OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+# A row queued this long ago and never picked up lost its enqueue (a crash
+# between commit and enqueue); one "sending" this long crashed its worker.
+LOST_AFTER = dt.timedelta(minutes=5)
+STUCK_AFTER = dt.timedelta(minutes=15)
+
+
+def message_queue(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict,
+    user=None,
+    idempotency_key: str | None = None,
+) -> OutgoingMessage | None:
+    """Record a message and send it after the current transaction commits.
+
+    Returns None when a message with the same idempotency key already exists.
+    """
+    if template not in messages.BUILDERS:
+        raise ValueError(f"Unknown message template {template!r}")
+    try:
+        with transaction.atomic():
+            message = OutgoingMessage.objects.create(
+                channel=channel,
+                recipient=recipient,
+                recipient_masked=addresses.mask(channel, recipient),
+                user=user,
+                template=template,
+                context=context,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        if idempotency_key and OutgoingMessage.objects.filter(
+            idempotency_key=idempotency_key
+        ).exists():
+            return None
+        raise
+    transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _enqueue(message_id: int, *, run_after: dt.datetime | None = None) -> None:
+    """Hand the message to the task queue; a failure here leaves it for the sweep."""
+    from clinic.notifications.tasks import send_message
+
+    task = send_message
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # The immediate backend cannot wait: retry_messages picks it up.
+        task = task.using(run_after=run_after)
+    try:
+        task.enqueue(message_id=message_id)
+    except Exception:
+        logger.exception("Could not enqueue message %s; retry_messages will", message_id)
+
+
+def message_send(*, message_id: int) -> str:
+    """Send one queued message and record the outcome. Safe to run twice."""
+    now = clock.now()
+    with transaction.atomic():
+        message = OutgoingMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status not in (
+            MessageStatus.QUEUED,
+            MessageStatus.AWAITING_RETRY,
+        ):
+            return "not pending"
+        if message.next_attempt_at and message.next_attempt_at > now:
+            return "not due"
+        # Claim it: a second worker now sees "sending" and leaves it alone.
+        message.status = MessageStatus.SENDING
+        message.attempts += 1
+        message.last_attempt_at = now
+        message.save(update_fields=["status", "attempts", "last_attempt_at", "updated_at"])
+
+    try:
+        content = messages.render(
+            template=message.template, channel=message.channel, context=message.context
+        )
+        if content is None:
+            _finish(message, status=MessageStatus.SKIPPED, last_error="No longer relevant.")
+            return MessageStatus.SKIPPED
+        provider_id = _transport(message, content)
+    except TransportError as exc:
+        return _failed(message, error=str(exc), permanent=exc.permanent)
+    except Exception as exc:
+        # A bug or an outage we did not foresee: keep the class, not the text,
+        # which might quote the message.
+        logger.exception("Message %s failed unexpectedly", message.pk)
+        return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
+    _finish(
+        message,
+        status=MessageStatus.SENT,
+        sent_at=clock.now(),
+        provider_id=provider_id[:64],
+        last_error="",
+    )
+    logger.info("Sent %s %s to %s", message.template, message.channel, message.recipient_masked)
+    return MessageStatus.SENT
+
+
+def _transport(message: OutgoingMessage, content: messages.Rendered) -> str:
+    if message.channel == Channel.SMS:
+        return get_sms_backend().send(to=message.recipient, body=content.sms)
+    return send_email(
+        to=message.recipient, subject=content.subject, text=content.text, html=content.html
+    )
+
+
+def _failed(message: OutgoingMessage, *, error: str, permanent: bool) -> str:
+    if permanent or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        _finish(message, status=MessageStatus.FAILED, last_error=error)
+        logger.warning(
+            "Gave up on message %s after %s attempt(s): %s", message.pk, message.attempts, error
+        )
+        return MessageStatus.FAILED
+    delay = min(BACKOFF_BASE_SECONDS * 2 ** (message.attempts - 1), BACKOFF_MAX_SECONDS)
+    # Jitter spreads a burst of retries after an outage.
+    next_at = clock.now() + dt.timedelta(seconds=delay * random.uniform(1.0, 1.25))
+    _finish(
+        message, status=MessageStatus.AWAITING_RETRY, last_error=error, next_attempt_at=next_at
+    )
+    logger.info("Message %s will be retried at %s: %s", message.pk, next_at, error)
+    _enqueue(message.pk, run_after=next_at)
+    return MessageStatus.AWAITING_RETRY
+
+
+def _finish(message: OutgoingMessage, *, status: str, **fields) -> None:
+    """Record the outcome of the attempt this worker claimed."""
+    fields = {"next_attempt_at": None, **fields}
+    OutgoingMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=status, updated_at=clock.now(), **fields
+    )
+    message.status = status
+    for name, value in fields.items():
+        setattr(message, name, value)
+
+
+def messages_retry_due() -> int:
+    """Re-enqueue what is due and what fell through the cracks; run it every minute or so.
+
+    With a queue that cannot defer (the in-process default) this is what makes
+    retries happen; with the database queue it is a safety net.
+    """
+    now = clock.now()
+    OutgoingMessage.objects.filter(
+        status=MessageStatus.SENDING, last_attempt_at__lt=now - STUCK_AFTER
+    ).update(status=MessageStatus.AWAITING_RETRY, next_attempt_at=now, updated_at=now)
+    due = list(
+        OutgoingMessage.objects.filter(
+            status=MessageStatus.AWAITING_RETRY, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)
+    ) + list(
+        OutgoingMessage.objects.filter(
+            status=MessageStatus.QUEUED, created_at__lt=now - LOST_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for pk in due:
+        _enqueue(pk)
+    return len(due)
+
+
+def patient_notify(*, patient, template: str, context: dict, key: str) -> list[OutgoingMessage]:
+    """Queue `template` for a patient: by email, and by SMS unless they have no
+    valid phone or opted out. `key` makes each channel's message unique."""
+    queued = []
+    email = (patient.user.email or "").strip()
+    if email:
+        queued.append(
+            message_queue(
+                channel=Channel.EMAIL,
+                recipient=email,
+                template=template,
+                context=context,
+                user=patient.user,
+                idempotency_key=f"{key}:email",
+            )
+        )
+    phone = addresses.phone_e164(patient.phone) if not patient.sms_opt_out else None
+    if phone:
+        queued.append(
+            message_queue(
+                channel=Channel.SMS,
+                recipient=phone,
+                template=template,
+                context=context,
+                user=patient.user,
+                idempotency_key=f"{key}:sms",
+            )
+        )
+    return [message for message in queued if message is not None]

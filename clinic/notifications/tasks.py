@@ -1,0 +1,10 @@
+"""Tasks are thin: they take ids and call services."""
+
+from django_tasks import task
+
+from clinic.notifications import services
+
+
+@task()
+def send_message(message_id: int) -> str:
+    return services.message_send(message_id=message_id)
