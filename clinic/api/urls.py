@@ -7,6 +7,7 @@ from clinic.api.views.doctor import DoctorApi
 from clinic.api.views.history import HistoryApi
 from clinic.api.views.login import LoginApi
 from clinic.api.views.logout import LogoutApi
+from clinic.api.views.otp import OtpSendApi, OtpVerifyApi, PasswordResetApi
 from clinic.api.views.patient import PatientProfileApi
 from clinic.api.views.reports import ReportsApi
 from clinic.api.views.signup import SignupApi
@@ -24,6 +25,9 @@ urlpatterns = [
     path("history/", HistoryApi.as_view(), name="history"),
     path("consultations/", ConsultationsApi.as_view(), name="consultations"),
     path("reports/", ReportsApi.as_view(), name="reports"),
+    path("api-get-otp/", OtpSendApi.as_view(), name="otp-send"),
+    path("verify-otp/", OtpVerifyApi.as_view(), name="otp-verify"),
+    path("reset-password/", PasswordResetApi.as_view(), name="password-reset"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
