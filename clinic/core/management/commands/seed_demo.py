@@ -1,0 +1,377 @@
+"""Fill an empty database with a small, believable clinic to try CMS with.
+
+    manage.py seed_demo            # on an empty database
+    manage.py seed_demo --force    # add the demo beside existing data
+
+Everything is relative to today: upcoming appointments sit on real free slots
+(found by the booking selectors), past ones on real slots of the doctors' weeks;
+both are inserted directly (the booking service refuses the past and would
+send confirmations), within the constraints. A second run finds
+the demo users and changes nothing. The logins are printed on every run.
+"""
+
+import datetime as dt
+import io
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from fpdf import FPDF
+from PIL import Image, ImageDraw
+
+from clinic.appointments.models import Appointment, CancelledBy, Status
+from clinic.core import clock
+from clinic.core.audit import audit_log
+from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.selectors import (
+    doctor_free_slots_between,
+    doctor_schedule_slots,
+    slot_number,
+)
+from clinic.doctors.services import doctor_schedule_default
+from clinic.labs.models import LabReport, LabStatus
+from clinic.patients.models import Patient
+from clinic.patients.services import patient_register
+from clinic.records.models import Consultation, PrescriptionLine
+
+ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin-Clinic-2026"
+DEMO_USERNAME, DEMO_PASSWORD = "demo", "demo-Patient-2026"
+# RFC 2606 names: nothing seeded here can ever receive a real email.
+EMAIL_DOMAIN = "cms-clinic.example"
+
+# name, gender, specialty, years, office, birth year, bio
+DOCTORS = [
+    ("Dr. Asha Rao", "Female", "Cardiology", 18, "201", 1974,
+     "Interventional cardiologist; heart failure and hypertension clinic."),
+    ("Dr. Vikram Mehta", "Male", "General Medicine", 22, "101", 1969,
+     "Family physician for adults: fevers, diabetes, blood pressure, check-ups."),
+    ("Dr. Farah Siddiqui", "Female", "General Medicine", 9, "102", 1986,
+     "Internal medicine; thyroid and lifestyle disorders."),
+    ("Dr. Priya Nair", "Female", "Pediatrics", 14, "301", 1979,
+     "Children from birth to 16: growth, vaccinations, asthma and allergies."),
+    ("Dr. Arjun Iyer", "Male", "Orthopedics", 16, "401", 1976,
+     "Sports injuries, back pain and joint care."),
+    ("Dr. Kavita Sharma", "Female", "Dermatology", 11, "402", 1983,
+     "Skin, hair and nail conditions; acne and eczema."),
+    ("Dr. Rahul Desai", "Male", "Pediatrics", 7, "302", 1988,
+     "Newborn care and childhood infections. Afternoon clinic."),
+]
+# The one doctor with an afternoon week of their own and a week of leave.
+AFTERNOON_DOCTOR = "Dr. Rahul Desai"
+AFTERNOON_SESSIONS = [(day, dt.time(14, 0), dt.time(17, 0), 20) for day in (0, 2, 4)]
+LEAVE_STARTS_IN_DAYS, LEAVE_DAYS = 10, 7
+
+# username, first, last, gender, dob, phone, address
+PATIENTS = [
+    (DEMO_USERNAME, "Ananya", "Sen", "Female", dt.date(1991, 8, 14), "9876501234",
+     "Flat 4B, Lakeview Apartments, Indiranagar, Bengaluru 560038"),
+    ("rohan.gupta", "Rohan", "Gupta", "Male", dt.date(1984, 2, 3), "9845012345",
+     "22 Residency Road, Bengaluru 560025"),
+    ("fatima.khan", "Fatima", "Khan", "Female", dt.date(1962, 11, 21), "9900112233",
+     "7 Cox Town Main Road, Bengaluru 560005"),
+    ("joseph.thomas", "Joseph", "Thomas", "Male", dt.date(2017, 6, 9), "9811122233",
+     "15 Koramangala 5th Block, Bengaluru 560095"),
+]
+
+# specialty -> (purpose, diagnosis, notes, [(medicine, dose, frequency, duration, instructions)])
+VISITS = {
+    "Cardiology": (
+        "Palpitations and high blood pressure readings at home",
+        "Stage 1 hypertension; ECG normal sinus rhythm.",
+        "Reduce salt, walk 30 minutes daily. Review with home BP log in 4 weeks.",
+        [("Amlodipine", "5 mg", "once a day", "30 days", "in the morning"),
+         ("Atorvastatin", "10 mg", "once a day", "30 days", "at night")],
+    ),
+    "General Medicine": (
+        "Fever and sore throat for three days",
+        "Acute viral pharyngitis.",
+        "Warm fluids and rest. Return if fever lasts beyond 5 days.",
+        [("Paracetamol", "650 mg", "every 6 hours as needed", "3 days", "after food"),
+         ("Cetirizine", "10 mg", "once a day", "5 days", "at bedtime")],
+    ),
+    "Dermatology": (
+        "Itchy red patches on the forearm",
+        "Tinea corporis.",
+        "Keep the area dry; cotton clothing.",
+        [("Clotrimazole 1% cream", "thin layer", "twice a day", "14 days", "on the affected skin"),
+         ("Levocetirizine", "5 mg", "once a day", "7 days", "at bedtime")],
+    ),
+    "Orthopedics": (
+        "Right knee pain after a football match",
+        "Mild medial collateral ligament sprain.",
+        "Ice packs, knee support, physiotherapy exercises handed over.",
+        [("Ibuprofen", "400 mg", "three times a day", "5 days", "after food"),
+         ("Pantoprazole", "40 mg", "once a day", "5 days", "before breakfast")],
+    ),
+    "Pediatrics": (
+        "Ear pain and fever",
+        "Acute otitis media (left ear).",
+        "Weight 20 kg. Review if not better in 48 hours.",
+        [("Amoxicillin syrup 250 mg/5 ml", "7.5 ml", "three times a day", "7 days", "after food"),
+         ("Paracetamol syrup 250 mg/5 ml", "6 ml", "every 6 hours as needed", "3 days", "")],
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "Fill an empty database with a demo clinic (doctors, patients, visits, reports)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Add the demo even though the database already holds other data.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        User = get_user_model()
+        if User.objects.filter(username=DEMO_USERNAME).exists():
+            self.stdout.write("The demo is already in this database; nothing changed.")
+            self._print_logins(admin_is_ours=True)
+            return
+        if _holds_data() and not force:
+            raise CommandError(
+                "This database already holds clinic data; seed_demo only fills an empty one. "
+                "Run it with --force to add the demo beside that data."
+            )
+        with transaction.atomic():
+            summary, admin_is_ours = _seed()
+        self.stdout.write(self.style.SUCCESS(f"Demo clinic created: {summary}."))
+        self._print_logins(admin_is_ours=admin_is_ours)
+
+    def _print_logins(self, *, admin_is_ours: bool) -> None:
+        admin = (
+            f"{ADMIN_USERNAME} / {ADMIN_PASSWORD}"
+            if admin_is_ours
+            else f"{ADMIN_USERNAME} (an existing account; its password was not changed)"
+        )
+        self.stdout.write(
+            "Logins (demo only: change or remove them before real use):\n"
+            f"  admin panel (/admin/):  {admin}\n"
+            f"  patient portal and API: {DEMO_USERNAME} / {DEMO_PASSWORD}"
+        )
+
+
+def _holds_data() -> bool:
+    models = (get_user_model(), Doctor, Patient, Appointment, Consultation, LabReport)
+    return any(model.objects.exists() for model in models)
+
+
+def _seed() -> tuple[str, bool]:
+    today = clock.today()
+    User = get_user_model()
+    admin = User.objects.filter(username=ADMIN_USERNAME).first()
+    admin_is_ours = admin is None
+    if admin_is_ours:
+        admin = User.objects.create_superuser(
+            ADMIN_USERNAME, f"admin@{EMAIL_DOMAIN}", ADMIN_PASSWORD,
+            first_name="Clinic", last_name="Admin",
+        )
+    doctors = _seed_doctors(today)
+    patients = _seed_patients()
+    demo = patients[0]
+
+    # Upcoming: on slots that are really free, as the booking service would pick them.
+    upcoming = [
+        (demo, doctors["Dr. Asha Rao"], 2, "Blood pressure review"),
+        (demo, doctors["Dr. Kavita Sharma"], 6, "Skin rash follow-up"),
+        (demo, doctors["Dr. Vikram Mehta"], 15, "Annual health check-up"),
+        (patients[1], doctors["Dr. Arjun Iyer"], 1, "Knee review"),
+        (patients[2], doctors["Dr. Asha Rao"], 2, "ECG review"),
+        (patients[3], doctors["Dr. Rahul Desai"], 3, "Vaccination"),
+    ]
+    booked = [
+        _upcoming_appointment(patient=p, doctor=d, after=today + dt.timedelta(days=n), reason=r)
+        for p, d, n, r in upcoming
+    ]
+
+    # Past: inserted directly (the service refuses the past), one distinct slot each.
+    past = [
+        (demo, doctors["Dr. Vikram Mehta"], 60, Status.COMPLETED),
+        (demo, doctors["Dr. Asha Rao"], 35, Status.COMPLETED),
+        (demo, doctors["Dr. Kavita Sharma"], 20, Status.CANCELLED),
+        (demo, doctors["Dr. Arjun Iyer"], 9, Status.COMPLETED),
+        (patients[1], doctors["Dr. Vikram Mehta"], 12, Status.COMPLETED),
+        (patients[2], doctors["Dr. Asha Rao"], 25, Status.NO_SHOW),
+        (patients[3], doctors["Dr. Priya Nair"], 5, Status.COMPLETED),
+    ]
+    visits = [_past_appointment(p, d, today - dt.timedelta(days=n), s) for p, d, n, s in past]
+    consultations = [_consultation(a) for a in visits if a.status == Status.COMPLETED]
+
+    reports = _seed_lab_reports(today, demo=demo, other=patients[1], doctors=doctors)
+    audit_log(actor=admin, action="demo.seeded", obj=admin)
+    lines = PrescriptionLine.objects.filter(consultation__in=consultations).count()
+    summary = (
+        f"{len(doctors)} doctors, {len(patients)} patients, {len(booked)} upcoming and "
+        f"{len(visits)} past appointments, {len(consultations)} consultations with {lines} "
+        f"prescription lines, {len(reports)} lab reports"
+    )
+    return summary, admin_is_ours
+
+
+def _seed_doctors(today: dt.date) -> dict[str, Doctor]:
+    doctors = {}
+    for name, gender, specialty, years, office, born, bio in DOCTORS:
+        doctor = Doctor.objects.create(
+            name=name, gender=gender, specialty=specialty, experience_years=years,
+            office_number=office, birth_date=dt.date(born, 6, 1), bio=bio,
+        )
+        if name == AFTERNOON_DOCTOR:
+            WeeklySchedule.objects.bulk_create(
+                WeeklySchedule(doctor=doctor, weekday=d, start=s, end=e, slot_minutes=m)
+                for d, s, e, m in AFTERNOON_SESSIONS
+            )
+            leave = today + dt.timedelta(days=LEAVE_STARTS_IN_DAYS)
+            TimeOff.objects.create(
+                doctor=doctor, start_date=leave,
+                end_date=leave + dt.timedelta(days=LEAVE_DAYS - 1), reason="Medical conference",
+            )
+        else:
+            doctor_schedule_default(doctor=doctor)
+        doctors[name] = doctor
+    return doctors
+
+
+def _seed_patients() -> list[Patient]:
+    patients = []
+    for username, first, last, gender, dob, phone, address in PATIENTS:
+        password = DEMO_PASSWORD if username == DEMO_USERNAME else secrets.token_urlsafe(24)
+        patient = patient_register(
+            username=username, email=f"{username}@{EMAIL_DOMAIN}", password=password,
+            first_name=first, last_name=last, gender=gender, dob=dob, address=address,
+            phone=phone,
+        )
+        # A demo never texts a number it made up; the patient can turn SMS on.
+        patient.email_verified = True
+        patient.sms_opt_out = True
+        patient.save(update_fields=["email_verified", "sms_opt_out"])
+        patients.append(patient)
+    return patients
+
+
+def _upcoming_appointment(*, patient, doctor, after: dt.date, reason: str) -> Appointment:
+    """A booked appointment on one of the doctor's really free slots after `after`.
+
+    Inserted directly rather than through appointment_book: the service would
+    queue a confirmation email per booking, and a demo sends nothing. The free
+    slots come from the same selector, and the partial unique constraints still
+    decide.
+    """
+    free = doctor_free_slots_between(doctor=doctor, first=after, last=after + dt.timedelta(days=30))
+    if not free:
+        raise CommandError(f"{doctor.name} has no free slot after {after}.")
+    day = min(free)
+    # Mid-morning rather than always the first slot of the day.
+    start = free[day][len(free[day]) // 2]
+    return Appointment.objects.create(
+        patient=patient, doctor=doctor, date=day, start=start, reason=reason,
+        slot_number=slot_number(doctor=doctor, day=day, at=start), status=Status.BOOKED,
+    )
+
+
+def _past_appointment(patient, doctor, near: dt.date, status: str) -> Appointment:
+    """A past appointment on a real slot of the doctor's on the nearest working day."""
+    slots = doctor_schedule_slots(doctor=doctor, first=near - dt.timedelta(days=7), last=near)
+    day = max(slots)
+    times = slots[day]
+    start = times[(patient.pk + doctor.pk) % len(times)]
+    appointment = Appointment.objects.create(
+        patient=patient, doctor=doctor, date=day, start=start,
+        slot_number=times.index(start) + 1, status=Status.BOOKED, reason="Consultation",
+    )
+    if status == Status.CANCELLED:
+        appointment.cancelled_at = clock.combine(day, start) - dt.timedelta(days=2)
+        appointment.cancelled_by = CancelledBy.PATIENT
+        appointment.cancelled_by_user = patient.user
+    appointment.status = status
+    appointment.save()
+    return appointment
+
+
+def _consultation(appointment: Appointment) -> Consultation:
+    purpose, diagnosis, notes, medicines = VISITS[appointment.doctor.specialty]
+    consultation = Consultation.objects.create(
+        patient=appointment.patient, doctor=appointment.doctor, appointment=appointment,
+        date=appointment.date, purpose=purpose, diagnosis=diagnosis, notes=notes,
+    )
+    PrescriptionLine.objects.bulk_create(
+        PrescriptionLine(
+            consultation=consultation, position=i, medicine=m, dose=d, frequency=f,
+            duration=t, instructions=x,
+        )
+        for i, (m, d, f, t, x) in enumerate(medicines, start=1)
+    )
+    return consultation
+
+
+def _seed_lab_reports(today, *, demo, other, doctors) -> list[LabReport]:
+    day = dt.timedelta(days=1)
+    generated = [
+        (demo, doctors["Dr. Vikram Mehta"], "Complete blood count (CBC)", today - 58 * day, "pdf"),
+        (demo, doctors["Dr. Asha Rao"], "ECG", today - 35 * day, "png"),
+        (demo, doctors["Dr. Asha Rao"], "Lipid profile", today - 33 * day, "pdf"),
+        (other, doctors["Dr. Vikram Mehta"], "Throat swab culture", today - 10 * day, "pdf"),
+    ]
+    ordered = [
+        (demo, doctors["Dr. Arjun Iyer"], "X-ray right knee (AP/lateral)", today - 9 * day),
+        (demo, doctors["Dr. Asha Rao"], "HbA1c", today - 1 * day),
+    ]
+    reports = []
+    for patient, doctor, test, date, kind in generated:
+        report = LabReport(patient=patient, doctor=doctor, test=test, date=date,
+                           status=LabStatus.GENERATED)
+        data = _report_pdf(report) if kind == "pdf" else _ecg_png()
+        report.original_name = f"{test.split(' (')[0].replace(' ', '-').lower()}.{kind}"
+        # Stored through the FileField: the default storage, under a random key.
+        report.file.save(report.original_name, ContentFile(data), save=True)
+        reports.append(report)
+    for patient, doctor, test, date in ordered:
+        reports.append(LabReport.objects.create(patient=patient, doctor=doctor, test=test,
+                                                date=date, status=LabStatus.ORDERED))
+    return reports
+
+
+def _report_pdf(report: LabReport) -> bytes:
+    """A one-page lab report: letterhead, patient, a small results table."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, "CMS Clinic Laboratory", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.cell(0, 6, f"Test: {report.test}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Patient: {report.patient.name}   Date: {report.date:%d %b %Y}",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Ordered by: {report.doctor.name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    rows = [("Parameter", "Result", "Reference"), ("Haemoglobin", "13.4 g/dL", "12.0-15.5"),
+            ("Total cholesterol", "182 mg/dL", "< 200"), ("Fasting glucose", "94 mg/dL", "70-99")]
+    for i, row in enumerate(rows):
+        pdf.set_font("Helvetica", "B" if i == 0 else "", 10)
+        for text, width in zip(row, (50, 35, 35), strict=True):
+            pdf.cell(width, 7, text, border=1)
+        pdf.ln()
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "I", 8)
+    pdf.cell(0, 5, "Demo data generated by CMS seed_demo.", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _ecg_png() -> bytes:
+    """A small ECG-like strip: grid and a repeating beat."""
+    width, height, mid = 360, 120, 70
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, 12):
+        draw.line([(x, 0), (x, height)], fill=(255, 205, 205))
+    for y in range(0, height, 12):
+        draw.line([(0, y), (width, y)], fill=(255, 205, 205))
+    beat = [(0, 0), (10, -4), (16, 0), (22, 0), (25, 6), (28, -45), (31, 14), (34, 0), (48, -8),
+            (58, 0), (72, 0)]
+    points = [(start + dx, mid + dy) for start in range(0, width, 72) for dx, dy in beat]
+    draw.line(points, fill=(20, 20, 20), width=2)
+    draw.text((6, 4), "Lead II  25 mm/s", fill=(60, 60, 60))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

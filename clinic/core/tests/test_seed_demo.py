@@ -1,0 +1,147 @@
+import datetime as dt
+import io
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from PIL import Image
+from pypdf import PdfReader
+
+from clinic.appointments.models import Appointment, CancelledBy, Status
+from clinic.core.management.commands.seed_demo import (
+    ADMIN_PASSWORD,
+    AFTERNOON_DOCTOR,
+    DEMO_PASSWORD,
+)
+from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.selectors import slot_number
+from clinic.labs.models import LabReport, LabStatus
+from clinic.patients.models import Patient
+from clinic.records.models import Consultation, PrescriptionLine
+from clinic.testing import FIXED_NOW, make_user
+
+User = get_user_model()
+TABLES = (User, Doctor, WeeklySchedule, TimeOff, Patient, Appointment, Consultation,
+          PrescriptionLine, LabReport)
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in TABLES}
+
+
+@time_machine.travel(FIXED_NOW, tick=False)
+class SeedDemoTests(TestCase):
+    def test_it_fills_an_empty_database(self):
+        """Doctors with schedules, the demo patient's visits, records and reports, the admin."""
+        output = seed()
+        self.assertIn("Demo clinic created", output)
+        doctors = Doctor.objects.all()
+        self.assertTrue(6 <= doctors.count() <= 8)
+        self.assertGreaterEqual(len({d.specialty for d in doctors}), 4)
+        for doctor in doctors.exclude(name=AFTERNOON_DOCTOR):
+            self.assertEqual(doctor.schedules.count(), 6, doctor)
+            self.assertFalse(doctor.time_off.exists())
+        afternoon = Doctor.objects.get(name=AFTERNOON_DOCTOR)
+        self.assertEqual({s.start for s in afternoon.schedules.all()}, {dt.time(14, 0)})
+        leave = afternoon.time_off.get()
+        self.assertEqual((leave.end_date - leave.start_date).days, 6)
+        self.assertGreater(leave.start_date, FIXED_NOW.date())
+
+        admin = User.objects.get(username="admin")
+        self.assertIs(admin.is_superuser and admin.is_staff, True)
+        self.assertEqual(Patient.objects.count(), 4)
+        demo = Patient.objects.get(user__username="demo")
+
+        upcoming = Appointment.objects.upcoming().filter(patient=demo)
+        self.assertGreaterEqual(upcoming.count(), 2)
+        history = Appointment.objects.past_or_cancelled().filter(patient=demo)
+        self.assertGreaterEqual(history.filter(status=Status.COMPLETED).count(), 2)
+        cancelled = history.get(status=Status.CANCELLED)
+        self.assertEqual(cancelled.cancelled_by, CancelledBy.PATIENT)
+        self.assertLess(cancelled.date, FIXED_NOW.date())
+
+        consultations = Consultation.objects.filter(patient=demo)
+        self.assertEqual(
+            set(consultations.values_list("appointment__status", flat=True)), {Status.COMPLETED}
+        )
+        for consultation in consultations:
+            lines = list(consultation.lines.all())
+            self.assertGreaterEqual(len(lines), 1)
+            self.assertTrue(all(line.dose and line.frequency and line.duration for line in lines))
+
+    def test_appointments_sit_on_real_slots(self):
+        """Every appointment is on one of its doctor's slots, with that slot's number."""
+        seed()
+        appointments = list(Appointment.objects.select_related("doctor"))
+        self.assertGreaterEqual(len(appointments), 10)
+        for a in appointments:
+            with self.subTest(appointment=a.pk):
+                number = slot_number(doctor=a.doctor, day=a.date, at=a.start)
+                self.assertEqual(number, a.slot_number)
+        booked = [(a.doctor_id, a.date, a.start) for a in appointments if a.status == "booked"]
+        self.assertEqual(len(booked), len(set(booked)))
+        self.assertTrue(all(a.starts_at > FIXED_NOW for a in appointments if a.status == "booked"))
+
+    def test_lab_reports_have_real_files(self):
+        """Generated reports carry a readable PNG or PDF; ordered ones carry none."""
+        seed()
+        generated = LabReport.objects.filter(status=LabStatus.GENERATED)
+        self.assertGreaterEqual(generated.count(), 2)
+        kinds = set()
+        for report in generated:
+            self.assertIs(report.is_generated, True)
+            with report.file.open("rb") as handle:
+                data = handle.read()
+            if report.file.name.endswith(".png"):
+                Image.open(io.BytesIO(data)).verify()
+                kinds.add("png")
+            else:
+                self.assertIn("Laboratory", PdfReader(io.BytesIO(data)).pages[0].extract_text())
+                kinds.add("pdf")
+        self.assertEqual(kinds, {"png", "pdf"})
+        ordered = LabReport.objects.filter(status=LabStatus.ORDERED)
+        self.assertGreaterEqual(ordered.count(), 1)
+        self.assertFalse(any(r.file for r in ordered))
+
+    def test_a_second_run_changes_nothing(self):
+        """Re-running finds the demo, adds no row and says so, still printing the logins."""
+        seed()
+        before = row_counts()
+        output = seed()
+        self.assertEqual(row_counts(), before)
+        self.assertIn("already in this database; nothing changed", output)
+        self.assertIn(f"admin / {ADMIN_PASSWORD}", output)
+        self.assertIn(f"demo / {DEMO_PASSWORD}", output)
+
+    def test_the_printed_logins_work(self):
+        """The admin reaches the admin panel and the demo patient logs in."""
+        output = seed()
+        self.assertIn(f"admin / {ADMIN_PASSWORD}", output)
+        self.assertIs(self.client.login(username="admin", password=ADMIN_PASSWORD), True)
+        self.assertEqual(self.client.get("/admin/").status_code, 200)
+        self.client.logout()
+        self.assertIs(self.client.login(username="demo", password=DEMO_PASSWORD), True)
+
+    def test_it_leaves_a_database_with_other_data_alone(self):
+        """Without --force a non-empty database is refused and left as it was."""
+        make_user(username="someone")
+        before = row_counts()
+        with self.assertRaisesMessage(CommandError, "--force"):
+            seed()
+        self.assertEqual(row_counts(), before)
+
+    def test_force_adds_the_demo_but_keeps_an_existing_admin(self):
+        """--force seeds beside other data; an existing `admin` keeps its password."""
+        make_user(username="admin", password="Their-Own-Pass-123")
+        output = seed("--force")
+        self.assertIn("existing account; its password was not changed", output)
+        self.assertNotIn(ADMIN_PASSWORD, output)
+        self.assertIs(self.client.login(username="admin", password="Their-Own-Pass-123"), True)
+        self.assertTrue(Patient.objects.filter(user__username="demo").exists())
