@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from clinic.appointments.models import Appointment
 from clinic.core.models import AuditEvent
-from clinic.testing import FIXED_NOW, BaseTestCase, api_client
+from clinic.testing import FIXED_NOW, PASSWORD, BaseTestCase, api_client
 
 MONDAY = FIXED_NOW.date()
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -41,10 +41,12 @@ class ApiTestCase(BaseTestCase):
         self.assertNotIn("Traceback", response.content.decode())
         return body
 
-    def assertNoSecrets(self, response):
-        """No password, hash or token-like secret in a response body."""
+    def assertNoSecrets(self, response, *secrets):
+        """No password key or value and no password hash in a response body."""
         text = response.content.decode().lower()
-        self.assertNotIn("password", text)
+        self.assertNotIn('"password"', text)
+        for secret in (PASSWORD, *secrets):
+            self.assertNotIn(secret.lower(), text)
         self.assertNotIn("md5$", text)
         self.assertNotIn("pbkdf2", text)
         self.assertNotIn("argon2", text)
