@@ -1,7 +1,63 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from clinic.portal.views import (
+    appointments,
+    auth,
+    booking,
+    dashboard,
+    password_reset,
+    profile,
+    public,
+    records,
+)
 
 app_name = "portal"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="portal/home.html"), name="home"),
+    path("", public.home, name="home"),
+    path("doctors/", public.doctors, name="doctors"),
+    path("doctors/<int:doctor_id>/", public.doctor, name="doctor"),
+    # Account
+    path("register/", auth.register, name="register"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("password/forgot/", password_reset.forgot, name="password_forgot"),
+    path("password/code/", password_reset.verify, name="password_verify"),
+    path("password/new/", password_reset.new_password, name="password_new"),
+    # The patient's own pages
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/edit/", profile.profile_edit, name="profile_edit"),
+    path("profile/picture/", profile.profile_picture, name="profile_picture"),
+    path("profile/password/", profile.password_change, name="password_change"),
+    path("book/", booking.book, name="book"),
+    path("book/<int:doctor_id>/", booking.book_doctor, name="book_doctor"),
+    path("book/<int:doctor_id>/confirm/", booking.book_confirm, name="book_confirm"),
+    path("appointments/", appointments.appointments, name="appointments"),
+    path("appointments/past/", appointments.appointments_past, name="appointments_past"),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        appointments.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
+    path("consultations/", records.consultations, name="consultations"),
+    path(
+        "consultations/<int:consultation_id>/prescription/",
+        records.prescription,
+        {"mode": "view"},
+        name="prescription_view",
+    ),
+    path(
+        "consultations/<int:consultation_id>/prescription/download/",
+        records.prescription,
+        {"mode": "download"},
+        name="prescription_download",
+    ),
+    path("reports/", records.reports, name="reports"),
+    path("reports/<int:report_id>/", records.report_file, {"mode": "view"}, name="report_view"),
+    path(
+        "reports/<int:report_id>/download/",
+        records.report_file,
+        {"mode": "download"},
+        name="report_download",
+    ),
 ]
