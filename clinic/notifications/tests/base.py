@@ -1,0 +1,63 @@
+"""Shared set-up for the OTP and notification tests: frozen time, in-memory SMS, clean cache."""
+
+import re
+
+import time_machine
+from django.core import mail
+from django.core.cache import cache
+from django.test import override_settings
+
+from clinic.notifications.backends import sms_locmem
+from clinic.patients.models import Patient
+from clinic.testing import FIXED_NOW, BaseTestCase
+
+ALICE_PHONE = "9876543210"
+ALICE_E164 = "+919876543210"
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+@override_settings(
+    SMS_BACKEND="clinic.notifications.backends.sms_locmem.LocmemSmsBackend",
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+)
+class NotifyTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        Patient.objects.filter(pk=cls.alice.pk).update(phone=ALICE_PHONE)
+        cls.alice.refresh_from_db()
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        sms_locmem.outbox.clear()
+        self.addCleanup(sms_locmem.outbox.clear)
+        self.traveller = time_machine.travel(FIXED_NOW, tick=False)
+        self.clock = self.traveller.start()
+        self.addCleanup(self.traveller.stop)
+
+    def travel(self, seconds: float) -> None:
+        self.clock.shift(seconds)
+
+    @property
+    def sms_outbox(self):
+        return sms_locmem.outbox
+
+    def email_bodies(self) -> list[str]:
+        out = []
+        for message in mail.outbox:
+            out.append(message.subject)
+            out.append(message.body)
+            out.extend(content for content, _ in message.alternatives)
+        return out
+
+    def email_code(self) -> str:
+        """The code in the newest email."""
+        self.assertTrue(mail.outbox, "no email was sent")
+        return CODE.search(mail.outbox[-1].body).group(1)
+
+    def sms_code(self) -> str:
+        """The code in the newest SMS."""
+        self.assertTrue(self.sms_outbox, "no SMS was sent")
+        return CODE.search(self.sms_outbox[-1].body).group(1)
