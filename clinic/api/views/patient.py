@@ -6,6 +6,7 @@ from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
 from clinic.api.shapes import PatientProfileSerializer, errors
 from clinic.api.views.base import PatientApi
+from clinic.core.errors import InvalidInput
 from clinic.patients.models import Gender
 from clinic.patients.services import patient_update
 
@@ -62,5 +63,8 @@ class PatientProfileApi(PatientApi):
         if picture is not None:
             from clinic.patients.services import patient_set_picture
 
-            patient_set_picture(patient=self.patient, upload=picture, actor=request.user)
+            try:
+                patient_set_picture(patient=self.patient, upload=picture, actor=request.user)
+            except InvalidInput as exc:  # name the API's field, not the service's
+                raise type(exc)(f"profile_pic: {exc.message}", field="profile_pic") from None
         return Response(self.OutputSerializer(self.patient, context={"request": request}).data)
