@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from clinic.core.audit import audit_log
+from clinic.core.errors import NotFound
 from clinic.core.files import delete_after_commit, store
 from clinic.core.uploads import clean_document, display_name
 from clinic.labs.models import LabReport, LabStatus
@@ -21,7 +22,9 @@ def lab_report_attach(*, report: LabReport, upload, actor) -> LabReport:
     storage = report.file.storage
     try:
         with transaction.atomic():
-            locked = LabReport.objects.select_for_update().get(pk=report.pk)
+            locked = LabReport.objects.select_for_update().filter(pk=report.pk).first()
+            if locked is None:
+                raise NotFound("No such lab report.")
             old_name = locked.file.name
             locked.file.name = new_name
             locked.original_name = original_name

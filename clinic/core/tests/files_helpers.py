@@ -1,9 +1,14 @@
 """Uploads for file tests: real images and PDFs made in memory."""
 
 import io
+import shutil
+import tempfile
 from fractions import Fraction
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from fpdf import FPDF
 from PIL import ExifTags, Image
 
@@ -46,3 +51,26 @@ def pdf_bytes(text="Haemoglobin 13.5 g/dL") -> bytes:
 
 def upload(data: bytes, name="file.bin", content_type="application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+class OwnMediaMixin:
+    """Each test gets its own empty local storage folder, so it can list what is stored."""
+
+    def setUp(self):
+        super().setUp()
+        media = tempfile.mkdtemp(prefix="cms-media-")
+        self.addCleanup(shutil.rmtree, media, ignore_errors=True)
+        storages = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": media, "base_url": None},
+            },
+        }
+        self.enterContext(override_settings(MEDIA_ROOT=media, STORAGES=storages))
+
+
+def stored_files() -> list[str]:
+    """Every file in the local storage folder, relative to it."""
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
