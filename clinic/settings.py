@@ -163,6 +163,8 @@ if S3_BUCKET:
             "querystring_expire": env_int("FILE_URL_TTL_SECONDS", 300),
             "file_overwrite": False,
             "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+            # SigV4 presigned URLs (X-Amz-Expires): SigV2 is refused by newer regions.
+            "signature_version": "s3v4",
         },
     }
 else:
