@@ -1,0 +1,372 @@
+"""Benchmark the patient API as production runs it, and write docs/benchmarks.md.
+
+For each database and clinic size: a fresh database (SQLite file in a temporary
+folder, or the PostgreSQL database cms_bench, dropped and created), `migrate`,
+a bulk fill (bench/fill.py), gunicorn with 2 workers and production settings,
+then locust, headless in a separate process, 16 users back to back: a warm-up,
+then a fixed duration per endpoint, the floor (GET /healthz, one SELECT 1
+through the same server, middleware and database settings) among them. After
+the load: peak RSS (VmHWM) of each worker, and the SQL queries per request,
+counted in-process (bench/queries.py).
+
+    .venv/bin/python bench/run.py --db sqlite,postgres --sizes 10000,1000000
+
+Needs bench/requirements.txt installed and PostgreSQL on 127.0.0.1:5432 (user postgres).
+"""
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+SCENARIOS = ["floor", "doctors", "slots", "active", "history", "reports", "consultations",
+             "book_cancel"]
+READS = ["doctors", "slots", "active", "history", "reports", "consultations"]
+NOTES_MARKER = "<!-- Everything below this line is kept when bench/run.py rewrites the file. -->"
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def server_env(*, db: str, var_dir: Path, pg_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        CMS_VAR_DIR=str(var_dir),
+        MEDIA_ROOT=str(var_dir / "media"),
+        STATIC_ROOT=str(var_dir / "static"),
+        STATIC_MANIFEST="0",
+        # Tasks run in-process as in the embedded default; mail and SMS go to the console.
+        TASKS_BACKEND="immediate",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        SMS_BACKEND="clinic.notifications.backends.sms_console.ConsoleSmsBackend",
+        USE_TWILIO="0",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("REDIS_URL", None)
+    env["DATABASE_URL"] = pg_url if db == "postgres" else f"sqlite:///{var_dir / 'db.sqlite3'}"
+    return env
+
+
+def recreate_postgres(pg_url: str) -> None:
+    import psycopg
+
+    base, name = pg_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_postgres(pg_url: str) -> None:
+    import psycopg
+
+    base, name = pg_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        output = result.stdout[-3000:] + result.stderr[-3000:]
+        raise RuntimeError(f"{shlex.join(cmd)} failed:\n{output}")
+    return result
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout} s")
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    import psutil
+
+    return [p.pid for p in psutil.Process(master_pid).children()]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for {pid}")
+
+
+def locust(*, scenario: str, seconds: int, users: int, host: str, manifest: Path, out: Path,
+           env: dict) -> dict[str, dict]:
+    """One headless locust run; per request name: rps, p50, p99, count, failures."""
+    prefix = out / scenario
+    cmd = [
+        str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+        "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", host,
+        "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5",
+    ]
+    lenv = {**env, "BENCH_SCENARIO": scenario, "BENCH_MANIFEST": str(manifest)}
+    result = subprocess.run(cmd, env=lenv, cwd=ROOT, capture_output=True, text=True,
+                            timeout=seconds + 120)
+    (out / f"{scenario}.log").write_text(result.stdout + result.stderr)
+    with open(f"{prefix}_exceptions.csv") as f:
+        errors = list(csv.DictReader(f))
+    if errors:
+        raise RuntimeError(f"locust {scenario} raised: {errors[0]}")
+    stats = {}
+    with open(f"{prefix}_stats.csv") as f:
+        for row in csv.DictReader(f):
+            if row["Name"] == "Aggregated":
+                continue
+            stats[row["Name"]] = {
+                "rps": float(row["Requests/s"]),
+                "p50": float(row["50%"]),
+                "p99": float(row["99%"]),
+                "count": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+            }
+    if not stats:
+        raise RuntimeError(f"locust {scenario} made no requests:\n{result.stderr[-3000:]}")
+    return stats
+
+
+def bench_one(*, db: str, size: int, args, workdir: Path) -> dict:
+    var_dir = workdir / f"{db}-{size}"
+    (var_dir / "static").mkdir(parents=True)
+    env = server_env(db=db, var_dir=var_dir, pg_url=args.pg_url)
+    if db == "postgres":
+        recreate_postgres(args.pg_url)
+    t = time.perf_counter()
+    run([PYTHON, "manage.py", "migrate", "--noinput"], env)
+    migrate_s = time.perf_counter() - t
+    manifest = var_dir / "manifest.json"
+    t = time.perf_counter()
+    filled = run(
+        [PYTHON, "bench/fill.py", "--appointments", str(size), "--patients", str(args.patients),
+         "--doctors", str(args.doctors), "--manifest", str(manifest)],
+        env,
+    )
+    fill_s = time.perf_counter() - t
+    log(f"{db} {size:,}: migrate {migrate_s:.1f} s; {filled.stdout.strip()} "
+        f"(process {fill_s:.1f} s)")
+
+    host = f"http://127.0.0.1:{args.port}"
+    gunicorn_log = open(var_dir / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "clinic.wsgi:application", "--workers", str(args.workers),
+         "--worker-class", args.worker_class, "--threads", str(args.threads),
+         "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
+        env=env, cwd=ROOT, stdout=gunicorn_log, stderr=subprocess.STDOUT,
+    )
+    results = {"db": db, "size": size, "fill_seconds": round(fill_s, 1),
+               "migrate_seconds": round(migrate_s, 1), "endpoints": {}}
+    try:
+        wait_healthy(f"{host}/healthz")
+        locust(scenario="warmup", seconds=args.warmup, users=args.users, host=host,
+               manifest=manifest, out=var_dir, env=env)
+        for scenario in args.endpoints:
+            stats = locust(scenario=scenario, seconds=args.duration, users=args.users, host=host,
+                           manifest=manifest, out=var_dir, env=env)
+            results["endpoints"].update(stats)
+            summary = ", ".join(
+                f"{name} {s['rps']:.0f}/s p50 {s['p50']:.0f} ms p99 {s['p99']:.0f} ms"
+                + (f" FAILURES {s['failures']}" if s["failures"] else "")
+                for name, s in stats.items()
+            )
+            log(f"{db} {size:,} {scenario}: {summary}")
+        pids = worker_pids(server.pid)
+        results["worker_peak_rss_mb"] = [round(peak_rss_mb(pid), 1) for pid in pids]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        gunicorn_log.close()
+    counted = run([PYTHON, "bench/queries.py", "--manifest", str(manifest)], env)
+    results["queries"] = json.loads(counted.stdout.strip().splitlines()[-1])
+    log(f"{db} {size:,}: queries {results['queries']}, "
+        f"peak RSS per worker {results['worker_peak_rss_mb']} MB")
+    if db == "postgres" and not args.keep:
+        drop_postgres(args.pg_url)
+    return results
+
+
+def endpoint_rows(result: dict) -> list[tuple[str, float, float, float, str, int]]:
+    """(endpoint, rps, p50, p99, queries, failures); book_cancel is one row for the pair."""
+    ep, q = result["endpoints"], result["queries"]
+    rows = []
+    for name in ["floor", *READS]:
+        if name in ep:
+            s = ep[name]
+            rows.append((name, s["rps"], s["p50"], s["p99"], str(q.get(name, "?")), s["failures"]))
+    if "book" in ep and "cancel" in ep:
+        b, c = ep["book"], ep["cancel"]
+        rows.append(("book+cancel", b["rps"] + c["rps"], max(b["p50"], c["p50"]),
+                     max(b["p99"], c["p99"]), f"{q.get('book', '?')}+{q.get('cancel', '?')}",
+                     b["failures"] + c["failures"]))
+        rows.append(("  book (POST)", b["rps"], b["p50"], b["p99"], str(q.get("book", "?")),
+                     b["failures"]))
+        rows.append(("  cancel (DELETE)", c["rps"], c["p50"], c["p99"], str(q.get("cancel", "?")),
+                     c["failures"]))
+    return rows
+
+
+def table(results: list[dict]) -> str:
+    by_key = {(r["db"], r["size"]): r for r in results}
+    smallest = {db: min(r["size"] for r in results if r["db"] == db) for db, _ in by_key}
+    lines = [
+        "| db | appointments | endpoint | req/s | p50 ms | p99 ms | × floor | × own at "
+        "smallest | queries/req | failures |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        floor = r["endpoints"].get("floor", {}).get("rps")
+        base = by_key[(r["db"], smallest[r["db"]])]
+        base_rows = {row[0]: row for row in endpoint_rows(base)}
+        for name, rps, p50, p99, queries, failures in endpoint_rows(r):
+            ratio = f"{rps / floor:.2f}" if floor and name != "floor" else "—"
+            own = (f"{rps / base_rows[name][1]:.2f}"
+                   if r is not base and name in base_rows and base_rows[name][1] else "—")
+            lines.append(f"| {r['db']} | {r['size']:,} | {name} | {rps:.0f} | {p50:.0f} | "
+                         f"{p99:.0f} | {ratio} | {own} | {queries} | {failures} |")
+    return "\n".join(lines)
+
+
+def rss_table(results: list[dict]) -> str:
+    lines = ["| db | appointments | fill (s) | peak RSS per worker (MB) |", "|---|---:|---:|---|"]
+    for r in results:
+        rss = ", ".join(f"{x:.0f}" for x in r.get("worker_peak_rss_mb", []))
+        lines.append(f"| {r['db']} | {r['size']:,} | {r['fill_seconds']:.0f} | {rss} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    cpu = next((line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB RAM, "
+            f"Python {platform.python_version()}, {pg or 'PostgreSQL'}, SQLite "
+            f"{__import__('sqlite3').sqlite_version}")
+
+
+def write_doc(path: Path, results: list[dict], args, command: str, elapsed: float) -> None:
+    kept = ""
+    if path.exists():
+        text = path.read_text()
+        if NOTES_MARKER in text:
+            kept = text.split(NOTES_MARKER, 1)[1]
+    doc = f"""# API benchmark
+
+The latest figures of `bench/run.py` (see the notes below for how to read them and what
+was found). Regenerate with:
+
+```
+{command}
+```
+
+- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; whole run {elapsed / 60:.1f} min.
+- Machine: {machine()}. The load generator, the two gunicorn workers and the
+  database share these CPUs.
+- Server: gunicorn `clinic.wsgi:application`, {args.workers} workers, worker class
+  `{args.worker_class}`{f" ({args.threads} threads)" if args.worker_class == "gthread" else ""},
+  DEBUG=0, production settings (SQLite: WAL, a connection per request; PostgreSQL:
+  persistent connections), tasks immediate with console mail/SMS.
+- Load: locust headless (FastHttpUser), {args.users} users back to back, {args.warmup} s
+  warm-up, then {args.duration} s per endpoint. Clinic: {args.doctors} doctors,
+  {args.patients:,} patients; each reading patient has 80 past appointments, 5 upcoming,
+  up to 10 consultations and 10 lab reports at every size.
+- × floor: req/s over the floor's (GET /healthz) in the same run. × own at smallest: req/s
+  over the same endpoint's at the smallest size on the same database. book+cancel: each
+  user books a fresh slot and cancels it; req/s counts both requests, p50/p99 are the
+  worse of the two. Queries per request: counted in-process with CaptureQueriesContext.
+
+{table(results)}
+
+{rss_table(results)}
+
+{NOTES_MARKER}{kept or chr(10)}"""
+    path.write_text(doc)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite,postgres", help="sqlite,postgres")
+    parser.add_argument("--sizes", default="10000,1000000", help="appointments per clinic")
+    parser.add_argument("--endpoints", default=",".join(SCENARIOS))
+    parser.add_argument("--duration", type=int, default=20, help="seconds per endpoint")
+    parser.add_argument("--warmup", type=int, default=8, help="seconds of warm-up")
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--doctors", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/cms_bench")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"),
+                        help="the Markdown report ('' for none)")
+    parser.add_argument("--json", default="", help="also write the raw results here")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and temp files")
+    args = parser.parse_args(argv)
+    args.endpoints = [e for e in args.endpoints.split(",") if e]
+    unknown = set(args.endpoints) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown endpoints: {sorted(unknown)}")
+    if args.users > args.doctors and "book_cancel" in args.endpoints:
+        parser.error("book_cancel gives each user a doctor of its own: --users <= --doctors")
+
+    given = argv if argv is not None else sys.argv[1:]
+    command = ".venv/bin/python bench/run.py " + shlex.join(given)
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="cms-bench-"))
+    log(f"work folder {workdir}")
+    results = []
+    try:
+        for db in args.db.split(","):
+            for size in (int(s) for s in args.sizes.split(",")):
+                results.append(bench_one(db=db, size=size, args=args, workdir=workdir))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+    print()
+    print(table(results))
+    print()
+    print(rss_table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    if args.out:
+        write_doc(Path(args.out), results, args, command, elapsed)
+        log(f"wrote {args.out}")
+    log(f"done in {elapsed / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
