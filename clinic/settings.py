@@ -143,8 +143,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
-# Without collectstatic (local start, tests) WhiteNoise serves from the apps.
+# Without collectstatic (local start, tests) WhiteNoise serves from the apps;
+# an empty STATIC_ROOT keeps it from warning about a missing folder.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if not STATIC_MANIFEST:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # No MEDIA_URL on purpose: private files are only reachable through signed URLs.
 
