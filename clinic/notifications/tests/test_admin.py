@@ -1,0 +1,58 @@
+"""The outbox in the admin: read-only, masked recipients, constant queries."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.notifications.models import OutgoingMessage
+from clinic.notifications.tests.base import NotifyTestCase
+from clinic.testing import make_user
+
+URL = "/admin/notifications/outgoingmessage/"
+
+
+class OutboxAdminTests(NotifyTestCase):
+    def add(self, count: int) -> None:
+        for _ in range(count):
+            user = make_user()
+            OutgoingMessage.objects.create(
+                channel="email", recipient=user.email, recipient_masked="u***1@example.com",
+                user=user, template="appointment_booked", context={"appointment_id": 1},
+                status="failed", attempts=5, last_error="The mail server answered 550",
+            )
+
+    def test_it_lists_messages_with_masked_recipients(self):
+        """Staff see template, status, attempts and the error, never the full address."""
+        self.add(1)
+        self.client.force_login(self.staff)
+        response = self.client.get(URL)
+        self.assertEqual(response.status_code, 200)
+        text = response.content.decode()
+        self.assertIn("u***1@example.com", text)
+        self.assertIn("The mail server answered 550", text)
+        self.assertNotIn(OutgoingMessage.objects.get().recipient, text)
+        detail = self.client.get(f"{URL}{OutgoingMessage.objects.get().pk}/change/")
+        self.assertEqual(detail.status_code, 200)
+        self.assertNotIn(OutgoingMessage.objects.get().recipient, detail.content.decode())
+
+    def test_it_is_read_only(self):
+        """No adding, changing or deleting messages through the admin."""
+        self.add(1)
+        self.client.force_login(self.staff)
+        pk = OutgoingMessage.objects.get().pk
+        self.assertEqual(self.client.get(f"{URL}add/").status_code, 403)
+        self.assertEqual(self.client.post(f"{URL}{pk}/delete/", {"post": "yes"}).status_code, 403)
+        self.assertEqual(OutgoingMessage.objects.count(), 1)
+
+    def test_the_list_costs_the_same_queries_for_more_rows(self):
+        """list_select_related keeps the changelist's query count flat."""
+        self.client.force_login(self.staff)
+
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(URL).status_code, 200)
+            return len(captured)
+
+        self.add(2)
+        few = queries()
+        self.add(10)
+        self.assertEqual(queries(), few)
