@@ -113,6 +113,8 @@ def _clean_image(data: bytes, *, accepted: str = "a JPEG, PNG or WebP image") ->
                 clean.save(out, "WEBP", quality=85)
     except (PayloadTooLarge, UnsupportedMedia):
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PayloadTooLarge("The image has too many pixels.", field="file") from None
     except Exception:  # Pillow raises many types on malformed input; all mean "not an image"
         raise refused from None
     return ContentFile(out.getvalue(), name=f"image{_FORMATS[fmt]}")

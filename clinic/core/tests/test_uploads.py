@@ -84,6 +84,11 @@ class CleanPictureTests(SimpleTestCase):
         self.assertLess(len(out.getvalue()), 100_000)
         with self.assertRaises(PayloadTooLarge):
             clean_picture(upload(out.getvalue(), "bomb.png"))
+        # Past Pillow's own limit (about 89 MP) the answer is the same.
+        out = io.BytesIO()
+        Image.new("1", (10000, 10000)).save(out, "PNG")
+        with self.assertRaises(PayloadTooLarge):
+            clean_picture(upload(out.getvalue(), "bomb.png"))
 
     def test_it_keeps_the_detected_format_and_transparency(self):
         """A PNG stays a PNG with its alpha channel; WebP stays WebP; names follow content."""
