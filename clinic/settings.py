@@ -161,7 +161,9 @@ if S3_BUCKET:
             "region_name": env_str("S3_REGION") or None,
             "access_key": env_secret("S3_ACCESS_KEY_ID") or None,
             "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
-            "default_acl": "private",
+            # Empty for buckets with ACLs disabled (AWS's default "bucket owner
+            # enforced"): they refuse ACL headers and keep objects private anyway.
+            "default_acl": env_str("S3_DEFAULT_ACL", "private") or None,
             "querystring_auth": True,
             "querystring_expire": env_int("FILE_URL_TTL_SECONDS", 300),
             "file_overwrite": False,
