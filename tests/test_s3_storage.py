@@ -125,7 +125,7 @@ class GatedMotoServer(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-def storage_settings_from_env(endpoint: str) -> dict:
+def storage_settings_from_env(endpoint: str, **extra: str) -> dict:
     """STORAGES["default"] as clinic/settings.py builds it from S3_* variables."""
     env = {
         **os.environ,
@@ -137,6 +137,7 @@ def storage_settings_from_env(endpoint: str) -> dict:
         "S3_ADDRESSING_STYLE": "path",
         "FILE_URL_TTL_SECONDS": "120",
         "SECRET_KEY": "x" * 50,
+        **extra,
     }
     code = (
         "import json, clinic.settings as s; "
@@ -218,6 +219,9 @@ class S3StorageTests(BaseTestCase):
         self.assertEqual((options["querystring_expire"], self.ttl), (120, 120))
         self.assertEqual(options["signature_version"], "s3v4")
         self.assertEqual(options["endpoint_url"], self.endpoint)
+        # A bucket with ACLs disabled gets no ACL header at all.
+        no_acl = storage_settings_from_env(self.endpoint, S3_DEFAULT_ACL="")
+        self.assertIsNone(no_acl["default"]["OPTIONS"]["default_acl"])
 
     def test_a_report_is_stored_privately_under_a_random_key(self):
         """The object's key is random and its ACL grants nobody but the owner."""
