@@ -29,7 +29,9 @@ CHECKS = [
 
 
 @pytest.fixture
-def patient(db):
+def patient(transactional_db):
+    # The raw WSGI app closes the connection after each request, as in production,
+    # which a test wrapped in one transaction would not survive.
     cache.clear()
     make_doctor(name="Dr. Fuzz")
     return make_patient(first_name="Fuzz", username="fuzz")
