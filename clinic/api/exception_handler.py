@@ -4,17 +4,17 @@ Domain errors (clinic.core.errors) and DRF/Django errors are mapped here, so a
 view never builds an error response itself and bad input never becomes a 500.
 """
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from clinic.core import errors
-
-try:  # Django 5.2 has it; older versions did not.
-    from django.core.exceptions import TooManyFilesSent
-except ImportError:  # pragma: no cover
-    TooManyFilesSent = TooManyFieldsSent
 
 # Most specific first: PayloadTooLarge and UnsupportedMedia are InvalidInput too.
 _DOMAIN_STATUS = (
