@@ -33,9 +33,11 @@ def reset_token_user_id(reset_token) -> int | None:
         return None
     uid, _ = reset_token.split(":")
     try:
-        return base36_to_int(uid) if len(uid) <= 13 else None
+        value = base36_to_int(uid)
     except ValueError:
         return None
+    # Beyond a bigint the database would refuse the lookup instead of finding nothing.
+    return value if 0 < value < 2**63 else None
 
 
 def reset_token_check(user, reset_token: str) -> bool:

@@ -54,7 +54,6 @@ class OtpSendApi(PublicApi):
     @extend_schema(
         operation_id="otp_send",
         summary="Send a one-time code by email or SMS",
-        request=AddressInputSerializer,
         parameters=[AddressInputSerializer],
         responses={200: MessageSerializer, **errors(429)},
         auth=[],

@@ -304,7 +304,11 @@ class PasswordResetTests(OtpApiTestCase):
         """Garbage, another user's id and a tampered signature are all refused."""
         token = self.reset_token()
         uid, rest = token.split(":")
-        for forged in ["", "garbage", "1:2:3", f"{uid}:{rest[:-1]}x", f"zz:{rest}", "!!:1-2"]:
+        forgeries = [
+            "", "garbage", "1:2:3", f"{uid}:{rest[:-1]}x", f"zz:{rest}", "!!:1-2",
+            f"{'z' * 13}:{rest}", f"0:{rest}", f"-1:{rest}",
+        ]
+        for forged in forgeries:
             with self.subTest(token=forged):
                 self.assertError(self.reset(forged), 400)
         self.assertIsNone(authenticate(username="alice", password=NEW_PASSWORD))
