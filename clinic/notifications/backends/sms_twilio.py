@@ -7,6 +7,9 @@ from twilio.rest import Client
 
 from clinic.notifications.backends.base import BaseSmsBackend, TransportError
 
+# A send that takes longer is retried later rather than holding a worker.
+TIMEOUT_SECONDS = 10
+
 
 class TwilioSmsBackend(BaseSmsBackend):
     def __init__(self, *args, timeout: float | None = None, **kwargs):
@@ -14,7 +17,7 @@ class TwilioSmsBackend(BaseSmsBackend):
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID,
             settings.TWILIO_AUTH_TOKEN,
-            http_client=TwilioHttpClient(timeout=timeout or settings.EMAIL_TIMEOUT),
+            http_client=TwilioHttpClient(timeout=timeout or TIMEOUT_SECONDS),
         )
         if settings.TWILIO_BASE_URL:
             # A stand-in for api.twilio.com (tests, a regional proxy).
