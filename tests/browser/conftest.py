@@ -97,6 +97,8 @@ def screenshot():
         if os.environ.get("CMS_SCREENSHOTS") != "1":
             return
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{name}.png"), full_page=True, animations="disabled"
+        )
 
     return take

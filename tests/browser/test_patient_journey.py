@@ -50,6 +50,8 @@ def doctor(db):
 def test_register_book_cancel_and_see_the_history(page, doctor, screenshot):
     """Register, log out and in, book through the date picker, cancel, find it in the history."""
     phone = page.viewport_name == "phone"
+    make_doctor(name="Dr. Kiran Mehta", specialty="Pediatrics")
+    make_doctor(name="Dr. Leela Iyer", specialty="Dermatology")
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("CMS Family Clinic")
     expect(page.get_by_text("Dr. Asha Rao")).to_be_visible()
