@@ -222,9 +222,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
-        # Keyed on what is tried (the account, the address) ...
+        # Keyed on what is tried (the account; OTP addresses: OTP_SENDS_PER_HOUR) ...
         "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
-        "otp_address": env_str("THROTTLE_OTP_ADDRESS", "5/hour"),
         # ... plus per-client limits generous enough for a front desk behind one IP.
         "login_client": env_str("THROTTLE_LOGIN_CLIENT", "1000/hour"),
         "signup_client": env_str("THROTTLE_SIGNUP_CLIENT", "1000/hour"),
@@ -278,7 +277,7 @@ OTP_SENDS_PER_HOUR = env_int("OTP_SENDS_PER_HOUR", 5)
 RESET_TOKEN_TTL_SECONDS = env_int("RESET_TOKEN_TTL_SECONDS", 15 * 60)
 
 # "immediate" runs tasks in-process (the embedded default); "database" queues
-# them in PostgreSQL for `manage.py db_worker` processes (see docs/tasks.md).
+# them in PostgreSQL for `manage.py db_worker` processes (see docs/notifications.md).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
 TASKS = {
     "default": {

@@ -9,7 +9,6 @@ RATES = {
     "login_account": "3/hour",
     "login_client": "1000/hour",
     "signup_client": "1000/hour",
-    "otp_address": "5/hour",
     "otp_client": "200/hour",
 }
 
