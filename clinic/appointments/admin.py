@@ -71,6 +71,10 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
     def patient_name(self, obj):
         return str(obj.patient)
 
+    def has_delete_permission(self, request, obj=None):
+        # An appointment is history (and may carry a consultation): cancel it instead.
+        return False
+
     # --- Forms --------------------------------------------------------------
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -163,6 +163,12 @@ class AppointmentAdminTests(AdminTestCase):
                 self.assertIn(text, " ".join(errors.get(field, [])))
         self.assertEqual(Appointment.objects.count(), 1)
 
+    def test_appointments_are_cancelled_not_deleted(self):
+        """The admin offers no delete: history stays, the cancel action is the way."""
+        url = f"{change_url(self.booked).removesuffix('change/')}delete/"
+        self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 403)
+        self.assertTrue(Appointment.objects.filter(pk=self.booked.pk).exists())
+
     def test_status_is_not_editable_in_the_change_form(self):
         """Posting a status changes nothing; only the reason is edited there."""
         response = self.client.post(change_url(self.booked), {

@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.contrib import admin
+from django.test import RequestFactory
 
 from clinic.accounts.services import password_set
 from clinic.core.audit import audit_log
@@ -34,6 +35,21 @@ class AdminSiteTests(AdminTestCase):
                     if field.name not in model_admin.autocomplete_fields:
                         plain.append(f"{model._meta.label}.{field.name}")
         self.assertEqual(plain, [])
+
+    def test_timestamps_are_read_only(self):
+        """created_at and updated_at show on change forms and cannot be edited."""
+        for model, model_admin in admin.site._registry.items():
+            names = {f.name for f in model._meta.get_fields()}
+            if {"created_at", "updated_at"} <= names and model._meta.app_label in ADMIN_APPS:
+                with self.subTest(model=model._meta.label):
+                    obj = model()
+                    readonly = model_admin.get_readonly_fields(self.fake_request(), obj)
+                    self.assertLessEqual({"created_at", "updated_at"}, set(readonly))
+
+    def fake_request(self):
+        request = RequestFactory().get("/admin/")
+        request.user = self.staff
+        return request
 
     def test_the_autocomplete_finds_patients_by_name(self):
         response = self.client.get("/admin/autocomplete/", {
