@@ -16,8 +16,12 @@ def consultation_for(patient, doctor, *, day=dt.date(2029, 12, 1), lines=1) -> C
     )
     for i in range(lines):
         PrescriptionLine.objects.create(
-            consultation=consultation, position=i, medicine="Azithromycin", dose="500 mg",
-            frequency="once a day", duration="3 days",
+            consultation=consultation,
+            position=i,
+            medicine="Azithromycin",
+            dose="500 mg",
+            frequency="once a day",
+            duration="3 days",
         )
     return consultation
 
@@ -42,25 +46,40 @@ class ConsultationAdminTests(AdminTestCase):
     def test_it_adds_a_consultation_with_its_prescription(self):
         """The add form saves the lines inline and audits both the visit and the lines."""
         data = {
-            "patient": self.bob.pk, "doctor": self.dr_rao.pk, "date": "2029-12-20",
-            "purpose": "Fever", "diagnosis": "Viral fever", "notes": "",
+            "patient": self.bob.pk,
+            "doctor": self.dr_rao.pk,
+            "date": "2029-12-20",
+            "purpose": "Fever",
+            "diagnosis": "Viral fever",
+            "notes": "",
             **inline_management("lines", total=2),
         }
         for i, (medicine, dose) in enumerate([("Paracetamol", "650 mg"), ("Cetirizine", "10 mg")]):
-            data.update({
-                f"lines-{i}-position": str(i), f"lines-{i}-medicine": medicine,
-                f"lines-{i}-dose": dose, f"lines-{i}-frequency": "twice a day",
-                f"lines-{i}-duration": "3 days",
-            })
+            data.update(
+                {
+                    f"lines-{i}-position": str(i),
+                    f"lines-{i}-medicine": medicine,
+                    f"lines-{i}-dose": dose,
+                    f"lines-{i}-frequency": "twice a day",
+                    f"lines-{i}-duration": "3 days",
+                }
+            )
         response = self.client.post(f"{CONSULTATIONS}add/", data)
         self.assertEqual(response.status_code, 302)
         visit = Consultation.objects.get(patient=self.bob)
-        self.assertEqual(list(visit.lines.values_list("medicine", flat=True)),
-                         ["Paracetamol", "Cetirizine"])
-        actions = set(AuditEvent.objects.filter(object_id=str(visit.pk))
-                      .values_list("action", "actor"))
-        self.assertEqual(actions, {("consultation.admin_created", self.staff.pk),
-                                   ("consultation.admin_prescription_changed", self.staff.pk)})
+        self.assertEqual(
+            list(visit.lines.values_list("medicine", flat=True)), ["Paracetamol", "Cetirizine"]
+        )
+        actions = set(
+            AuditEvent.objects.filter(object_id=str(visit.pk)).values_list("action", "actor")
+        )
+        self.assertEqual(
+            actions,
+            {
+                ("consultation.admin_created", self.staff.pk),
+                ("consultation.admin_prescription_changed", self.staff.pk),
+            },
+        )
 
     def test_it_searches_and_filters(self):
         """Search by patient fields, purpose or medicine; filter by doctor and date."""
@@ -79,8 +98,9 @@ class ConsultationAdminTests(AdminTestCase):
 
         def make_visits(k):
             for _ in range(k):
-                consultation_for(make_patient(first_name=f"P{next(names)}"),
-                                 make_doctor(schedule=False))
+                consultation_for(
+                    make_patient(first_name=f"P{next(names)}"), make_doctor(schedule=False)
+                )
 
         def make_lines(k):
             consultation_for(make_patient(), make_doctor(schedule=False), lines=k)
