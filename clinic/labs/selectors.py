@@ -5,9 +5,8 @@ from clinic.patients.models import Patient
 
 
 def lab_report_list_for(*, patient: Patient) -> QuerySet[LabReport]:
-    """The patient's lab reports, newest first, with patient and doctor joined."""
-    return (
-        LabReport.objects.filter(patient=patient)
-        .select_related("patient__user", "doctor")
-        .order_by("-date", "-pk")
-    )
+    """The patient's lab reports, newest first, with the doctor joined.
+
+    Each row's `.patient` is `patient` itself (the related manager), not a joined copy.
+    """
+    return patient.lab_reports.select_related("doctor").order_by("-date", "-pk")

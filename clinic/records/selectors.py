@@ -6,9 +6,9 @@ from clinic.records.models import Consultation
 
 def consultation_list_for(*, patient: Patient) -> QuerySet[Consultation]:
     """The patient's consultations, newest first, with doctor and prescription lines loaded."""
+    # Each row's `.patient` is `patient` itself (the related manager), not a joined copy.
     return (
-        Consultation.objects.filter(patient=patient)
-        .select_related("patient__user", "doctor")
+        patient.consultations.select_related("doctor")
         .prefetch_related("lines")
         .order_by("-date", "-pk")
     )
