@@ -68,17 +68,25 @@ def _rows_to_table(model, columns: list[str], rows, *, connection) -> int:
         if f.name not in columns
         and not (f.primary_key and f.get_internal_type().endswith("AutoField"))
     ]
-    extra = tuple(f.get_default() for f in rest)
+    extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
     all_fields = fields + rest
+    # Callers pass ints, strings, bools and None as the driver takes them; dates and times
+    # need the backend's adaptation (cached: they repeat a lot).
     adapters = [
-        functools.lru_cache(maxsize=65536)(
-            functools.partial(_adapt, f, connection)
-        )
-        for f in all_fields
+        functools.lru_cache(maxsize=65536)(functools.partial(_adapt, f, connection))
+        if f.get_internal_type() in ("DateField", "TimeField", "DateTimeField")
+        else None
+        for f in fields
     ]
+    converted = [(i, a) for i, a in enumerate(adapters) if a is not None]
 
     def adapt_row(row):
-        return [a(v) for a, v in zip(adapters, row + extra, strict=True)]
+        if len(row) != len(fields):
+            raise ValueError(f"{model.__name__}: {len(row)} values for {len(fields)} columns")
+        values = list(row)
+        for i, adapt in converted:
+            values[i] = adapt(values[i])
+        return values + list(extra)
 
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(f.column) for f in all_fields)
@@ -91,6 +99,8 @@ def _rows_to_table(model, columns: list[str], rows, *, connection) -> int:
                     count += 1
         else:
             raw = cursor.cursor  # the driver's cursor: '?' placeholders, no per-row wrapping
+            # A big page cache for this connection: the patient indexes take random inserts.
+            raw.execute("PRAGMA cache_size = -262144")
             sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(all_fields))})"
             for chunk in _chunks(rows, 50_000):
                 raw.executemany(sql, [adapt_row(row) for row in chunk])
@@ -267,6 +277,11 @@ def fill(
         reader_set = set(reader_ids)
         completed_of_reader: dict[int, list] = {pid: [] for pid in reader_ids}
 
+        @functools.lru_cache(maxsize=4096)
+        def booked_on(day):
+            # Booked three days ahead, at 08:00: a per-day value, so adapting it is cached.
+            return clock.combine(day - dt.timedelta(days=3), dt.time(8, 0))
+
         def past_rows():
             slots = (
                 (doc, day, at)
@@ -276,7 +291,7 @@ def fill(
             )
             for pid, (doc, day, at) in zip(past_patients, slots, strict=False):
                 status = statuses[rng.randrange(100)]
-                booked_at = clock.combine(day, at) - dt.timedelta(days=3)
+                booked_at = booked_on(day)
                 cancelled = status == Status.CANCELLED
                 cancelled_at = booked_at + dt.timedelta(days=1) if cancelled else None
                 aid = next(appt_id)
