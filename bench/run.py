@@ -53,7 +53,7 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def server_env(*, db: str, var_dir: Path, pg_url: str) -> dict:
+def server_env(*, db: str, var_dir: Path, pg_url: str, tasks: str = "immediate") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="clinic.settings",
@@ -65,7 +65,7 @@ def server_env(*, db: str, var_dir: Path, pg_url: str) -> dict:
         STATIC_ROOT=str(var_dir / "static"),
         STATIC_MANIFEST="0",
         # Tasks run in-process as in the embedded default; mail and SMS go to the console.
-        TASKS_BACKEND="immediate",
+        TASKS_BACKEND=tasks,
         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
         SMS_BACKEND="clinic.notifications.backends.sms_console.ConsoleSmsBackend",
         USE_TWILIO="0",
@@ -211,7 +211,7 @@ def locust(*, scenario: str, seconds: int, users: int, host: str, manifest: Path
 def bench_one(*, db: str, size: int, args, workdir: Path) -> dict:
     var_dir = workdir / f"{db}-{size}"
     (var_dir / "static").mkdir(parents=True)
-    env = server_env(db=db, var_dir=var_dir, pg_url=args.pg_url)
+    env = server_env(db=db, var_dir=var_dir, pg_url=args.pg_url, tasks=args.tasks)
     if db == "postgres":
         recreate_postgres(args.pg_url)
     t = time.perf_counter()
@@ -375,7 +375,7 @@ was found). Regenerate with:
 - Server: gunicorn `clinic.wsgi:application`, {args.workers} workers, worker class
   `{args.worker_class}`{f" ({args.threads} threads)" if args.worker_class == "gthread" else ""},
   DEBUG=0, production settings (SQLite: WAL, a connection per request; PostgreSQL:
-  persistent connections), tasks immediate with console mail/SMS.
+  persistent connections), TASKS_BACKEND={args.tasks} with console mail/SMS.
 - Load: locust headless (FastHttpUser), {args.users} users back to back, {args.warmup} s
   warm-up, then {args.duration} s per endpoint. Clinic: {args.doctors} doctors,
   {args.patients:,} patients; each reading patient has 80 past appointments, 5 upcoming,
@@ -412,6 +412,10 @@ def main(argv=None) -> None:
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--tasks", default="immediate", choices=["immediate", "dummy"],
+        help="TASKS_BACKEND: immediate sends the booking mail/SMS (console) in the request",
+    )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/cms_bench")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"),
                         help="the Markdown report ('' for none)")
