@@ -92,21 +92,41 @@ def _is_local(storage) -> bool:
     return True
 
 
-@require_GET
-def download(request, token: str):
+class LinkRefused(Exception):
+    def __init__(self, response):
+        super().__init__(response.content)
+        self.response = response
+
+
+def read_link(request, token: str, *, salt: str) -> tuple[dict, object]:
+    """The payload of a signed download link and the account it was issued to.
+
+    Refused: an expired link, a link opened in another (non-staff) account's
+    browser, a link whose account is gone or disabled. A tampered link is a 404.
+    """
     try:
-        data = signing.loads(token, salt=_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
+        data = signing.loads(token, salt=salt, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.SignatureExpired:
-        return HttpResponseForbidden("This download link has expired.")
+        raise LinkRefused(HttpResponseForbidden("This download link has expired.")) from None
     except signing.BadSignature:
         raise Http404("No such file.") from None
     user = request.user
     # A link copied into another account's browser is refused.
     if user.is_authenticated and not user.is_staff and user.pk != data["u"]:
-        return HttpResponseForbidden("This download link belongs to another account.")
+        raise LinkRefused(HttpResponseForbidden("This download link belongs to another account."))
     # Links die with the account they were issued to.
-    if not get_user_model().objects.filter(pk=data["u"], is_active=True).exists():
-        return HttpResponseForbidden("This download link is no longer valid.")
+    issued_to = get_user_model().objects.filter(pk=data["u"], is_active=True).first()
+    if issued_to is None:
+        raise LinkRefused(HttpResponseForbidden("This download link is no longer valid."))
+    return data, issued_to
+
+
+@require_GET
+def download(request, token: str):
+    try:
+        data, _ = read_link(request, token, salt=_SALT)
+    except LinkRefused as refused:
+        return refused.response
     name = data["n"]
     if not default_storage.exists(name):
         raise Http404("No such file.")

@@ -5,15 +5,13 @@ nothing is stored. The link names the consultation and the account it was
 issued to, and is signed with the same scheme as clinic.core.downloads.
 """
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from clinic.core.downloads import PRIVATE_HEADERS
+from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, read_link
 from clinic.core.errors import Forbidden
 from clinic.records.models import Consultation
 from clinic.records.prescriptions import prescription_pdf
@@ -44,14 +42,9 @@ def filename_for(consultation: Consultation) -> str:
 @require_GET
 def prescription(request, token: str):
     try:
-        data = signing.loads(token, salt=_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
-    except signing.SignatureExpired:
-        return HttpResponseForbidden("This download link has expired.")
-    except signing.BadSignature:
-        raise Http404("No such prescription.") from None
-    user = request.user
-    if user.is_authenticated and not user.is_staff and user.pk != data["u"]:
-        return HttpResponseForbidden("This download link belongs to another account.")
+        data, issued_to = read_link(request, token, salt=_SALT)
+    except LinkRefused as refused:
+        return refused.response
     consultation = (
         Consultation.objects.select_related("patient__user", "doctor")
         .prefetch_related("lines")
@@ -61,7 +54,6 @@ def prescription(request, token: str):
     if consultation is None:
         raise Http404("No such prescription.")
     # The account the link was issued to must still be allowed to read it.
-    issued_to = get_user_model().objects.filter(pk=data["u"]).first()
     if not may_read(user=issued_to, consultation=consultation):
         return HttpResponseForbidden("This prescription belongs to another patient.")
     response = HttpResponse(
