@@ -17,9 +17,8 @@ from clinic.records.selectors import consultation_list_for
 
 
 def _as_download(url: str) -> str:
-    # Local signed URLs take ?download=1 for an attachment; presigned S3 URLs
-    # already carry a query string and must not be altered.
-    return url if "?" in url else f"{url}?download=1"
+    # Prescription links are always local signed URLs; ?download=1 asks for an attachment.
+    return f"{url}?download=1"
 
 
 @patient_required
@@ -52,5 +51,10 @@ def report_file(request, report_id: int, mode: str):
     report = lab_report_list_for(patient=request.patient).filter(pk=report_id).first()
     if report is None or not report.is_generated:
         raise Http404("No such lab report.")
-    url = file_url(report.file, user=request.user, filename=report.original_name or None)
-    return redirect(_as_download(url) if mode == "download" else url)
+    url = file_url(
+        report.file,
+        user=request.user,
+        filename=report.original_name or None,
+        attachment=mode == "download",
+    )
+    return redirect(url)
