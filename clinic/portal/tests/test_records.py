@@ -93,13 +93,14 @@ class LabReportTests(OwnMediaMixin, PortalTestCase):
         ready = self.report(self.alice)
         self.login()
         download = self.client.get(reverse("portal:report_download", args=[ready.pk]))
-        self.assertTrue(download["Location"].endswith("?download=1"))
+        self.assertEqual(download.status_code, 302)
         served = self.client.get(download["Location"])
         self.assertEqual(served.status_code, 200)
         self.assertIn('attachment; filename="CBC result.pdf"', served["Content-Disposition"])
         self.assertTrue(b"".join(served.streaming_content).startswith(b"%PDF-"))
         view = self.client.get(reverse("portal:report_view", args=[ready.pk]))
-        self.assertNotIn("download=1", view["Location"])
+        shown = self.client.get(view["Location"])
+        self.assertIn("inline", shown["Content-Disposition"])
 
     def test_another_patients_or_an_unfinished_report_is_a_404(self):
         bobs = self.report(self.bob)
