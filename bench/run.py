@@ -208,6 +208,22 @@ def locust(*, scenario: str, seconds: int, users: int, host: str, manifest: Path
     return stats
 
 
+def _keep_best(best: dict, stats: dict) -> None:
+    """Across rounds: other work on the machine only ever slows a run down, so the best
+    round (most req/s, with its latencies; least CPU per request) is the closest to the
+    server's own speed. Failures add up."""
+    for name, s in stats.items():
+        old = best.get(name)
+        if old is None:
+            best[name] = dict(s)
+            continue
+        failures = old["failures"] + s["failures"]
+        cpu_ms = min(old["cpu_ms"], s["cpu_ms"])
+        if s["rps"] > old["rps"]:
+            best[name] = dict(s)
+        best[name]["failures"], best[name]["cpu_ms"] = failures, cpu_ms
+
+
 def bench_one(*, db: str, size: int, args, workdir: Path) -> dict:
     var_dir = workdir / f"{db}-{size}"
     (var_dir / "static").mkdir(parents=True)
@@ -244,25 +260,26 @@ def bench_one(*, db: str, size: int, args, workdir: Path) -> dict:
         locust(scenario="warmup", seconds=args.warmup, users=args.users, host=host,
                manifest=manifest, out=var_dir, env=env)
         meter = CpuMeter(master_pid=server.pid, db=db, pg_url=args.pg_url)
-        for scenario in args.endpoints:
-            meter.start()
-            stats = locust(scenario=scenario, seconds=args.duration, users=args.users, host=host,
-                           manifest=manifest, out=var_dir, env=env)
-            cpu = meter.stop()
-            requests = sum(s["count"] for s in stats.values())
-            load = os.getloadavg()[0]
-            for s in stats.values():
-                s["cpu_ms"] = 1000 * cpu / requests if requests else 0.0
-                s["load"] = load
-            results["endpoints"].update(stats)
-            summary = ", ".join(
-                f"{name} {s['rps']:.0f}/s p50 {s['p50']:.0f} ms p99 {s['p99']:.0f} ms"
-                + (f" FAILURES {s['failures']}" if s["failures"] else "")
-                for name, s in stats.items()
-            )
-            cpu_ms = next(iter(stats.values()))["cpu_ms"]
-            summary += f"; server CPU {cpu_ms:.1f} ms/req, load {load:.1f}"
-            log(f"{db} {size:,} {scenario}: {summary}")
+        for round_no in range(1, args.rounds + 1):
+            for scenario in args.endpoints:
+                meter.start()
+                stats = locust(scenario=scenario, seconds=args.duration, users=args.users,
+                               host=host, manifest=manifest, out=var_dir, env=env)
+                cpu = meter.stop()
+                requests = sum(s["count"] for s in stats.values())
+                load = os.getloadavg()[0]
+                for s in stats.values():
+                    s["cpu_ms"] = 1000 * cpu / requests if requests else 0.0
+                    s["load"] = load
+                _keep_best(results["endpoints"], stats)
+                summary = ", ".join(
+                    f"{name} {s['rps']:.0f}/s p50 {s['p50']:.0f} ms p99 {s['p99']:.0f} ms"
+                    + (f" FAILURES {s['failures']}" if s["failures"] else "")
+                    for name, s in stats.items()
+                )
+                cpu_ms = next(iter(stats.values()))["cpu_ms"]
+                summary += f"; server CPU {cpu_ms:.1f} ms/req, load {load:.1f}"
+                log(f"{db} {size:,} round {round_no} {scenario}: {summary}")
         pids = worker_pids(server.pid)
         results["worker_peak_rss_mb"] = [round(peak_rss_mb(pid), 1) for pid in pids]
     finally:
@@ -377,9 +394,10 @@ was found). Regenerate with:
   DEBUG=0, production settings (SQLite: WAL, a connection per request; PostgreSQL:
   persistent connections), TASKS_BACKEND={args.tasks} with console mail/SMS.
 - Load: locust headless (FastHttpUser), {args.users} users back to back, {args.warmup} s
-  warm-up, then {args.duration} s per endpoint. Clinic: {args.doctors} doctors,
-  {args.patients:,} patients; each reading patient has 80 past appointments, 5 upcoming,
-  up to 10 consultations and 10 lab reports at every size.
+  warm-up, then {args.duration} s per endpoint, all endpoints in turn {args.rounds} times; the
+  best round of each endpoint counts (other work only slows a round down).
+  Clinic: {args.doctors} doctors, {args.patients:,} patients; each reading patient has 80
+  past appointments, 5 upcoming, up to 10 consultations and 10 lab reports at every size.
 - × floor: req/s over the floor's (GET /healthz) in the same run. × own at smallest: req/s
   over the same endpoint's at the smallest size on the same database. book+cancel: each
   user books a fresh slot and cancels it; req/s counts both requests, p50/p99 are the
@@ -403,8 +421,10 @@ def main(argv=None) -> None:
     parser.add_argument("--db", default="sqlite,postgres", help="sqlite,postgres")
     parser.add_argument("--sizes", default="10000,1000000", help="appointments per clinic")
     parser.add_argument("--endpoints", default=",".join(SCENARIOS))
-    parser.add_argument("--duration", type=int, default=20, help="seconds per endpoint")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per endpoint and round")
     parser.add_argument("--warmup", type=int, default=8, help="seconds of warm-up")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="times each endpoint is run; the best round counts")
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--doctors", type=int, default=20)
