@@ -15,7 +15,9 @@ class InvalidInput(ApplicationError):
 
     def __init__(self, message: str, *, field: str | None = None, fields=None):
         super().__init__(message, field=field)
-        self.fields = fields or ({field: [message]} if field else {})
+        # The field list names the field already; its message need not repeat it.
+        bare = message.removeprefix(f"{field}: ") if field else message
+        self.fields = fields or ({field: [bare]} if field else {})
 
     @classmethod
     def from_django(cls, exc, *, prefix: str = "") -> "InvalidInput":
