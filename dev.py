@@ -27,7 +27,7 @@ def run(*args, **kwargs):
 
 def ensure_venv(requirements: str) -> None:
     """Create .venv and install `requirements` unless the same file is already installed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be run by an older python3)
         sys.exit("CMS needs Python 3.11 or newer.")
     if not PYTHON.exists():
         print(f"Creating a virtual environment in {VENV}", flush=True)

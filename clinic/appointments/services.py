@@ -43,7 +43,12 @@ def appointment_book(
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
-                patient=patient, doctor=doctor, date=day, start=start, slot_number=number, reason=reason
+                patient=patient,
+                doctor=doctor,
+                date=day,
+                start=start,
+                slot_number=number,
+                reason=reason,
             )
             audit_log(actor=actor or patient.user, action="appointment.booked", obj=appointment)
     except IntegrityError:
@@ -55,9 +60,7 @@ def appointment_book(
 def _conflict_for(*, patient, doctor, day, start) -> Conflict:
     """Say which constraint stands in the way: the patient's own clash, or a taken slot."""
     if Appointment.objects.active_slots().filter(patient=patient, date=day, start=start).exists():
-        return Conflict(
-            f"You already have an appointment on {day} at {clock.slot_label(start)}."
-        )
+        return Conflict(f"You already have an appointment on {day} at {clock.slot_label(start)}.")
     return SlotUnavailable(
         f"The {clock.slot_label(start)} slot on {day} has just been taken. Please pick another."
     )
@@ -87,8 +90,9 @@ def appointment_cancel_by_clinic(*, appointments, actor) -> list[Appointment]:
     """Cancel on the clinic's behalf (the admin action); skips what is no longer booked."""
     with transaction.atomic():
         booked = list(
-            Appointment.objects.select_for_update()
-            .filter(pk__in=[a.pk for a in appointments], status=Status.BOOKED)
+            Appointment.objects.select_for_update().filter(
+                pk__in=[a.pk for a in appointments], status=Status.BOOKED
+            )
         )
         _cancel(booked, by=CancelledBy.CLINIC, actor=actor)
     return booked
@@ -102,9 +106,13 @@ def _cancel(appointments: list[Appointment], *, by: str, actor) -> None:
             status=Status.CANCELLED, cancelled_at=at, cancelled_by=by, cancelled_by_user=actor
         )
         if changed != 1:
-            raise Conflict(f"Appointment {appointment.pk} changed meanwhile; nothing was cancelled.")
+            raise Conflict(
+                f"Appointment {appointment.pk} changed meanwhile; nothing was cancelled."
+            )
         appointment.status, appointment.cancelled_at, appointment.cancelled_by = (
-            Status.CANCELLED, at, by
+            Status.CANCELLED,
+            at,
+            by,
         )
         audit_log(actor=actor, action="appointment.cancelled", obj=appointment, by=by)
         transaction.on_commit(

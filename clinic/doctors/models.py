@@ -67,8 +67,12 @@ class WeeklySchedule(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="schedule_end_after_start"),
-            models.UniqueConstraint(fields=["doctor", "weekday", "start"], name="schedule_unique_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="schedule_end_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["doctor", "weekday", "start"], name="schedule_unique_start"
+            ),
         ]
 
     def __str__(self):

@@ -43,15 +43,17 @@ def booking_window() -> tuple[dt.date, dt.date]:
     return first, first + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS)
 
 
-def doctor_schedule_slots(*, doctor: Doctor, first: dt.date, last: dt.date) -> dict[dt.date, list[dt.time]]:
+def doctor_schedule_slots(
+    *, doctor: Doctor, first: dt.date, last: dt.date
+) -> dict[dt.date, list[dt.time]]:
     """Every slot the schedule offers per day in [first, last], time off removed."""
     sessions = defaultdict(list)
     for session in WeeklySchedule.objects.filter(doctor=doctor):
         sessions[session.weekday].append(session)
     off = list(
-        TimeOff.objects.filter(doctor=doctor, start_date__lte=last, end_date__gte=first).values_list(
-            "start_date", "end_date"
-        )
+        TimeOff.objects.filter(
+            doctor=doctor, start_date__lte=last, end_date__gte=first
+        ).values_list("start_date", "end_date")
     )
     slots = {}
     day = first

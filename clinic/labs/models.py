@@ -10,9 +10,14 @@ class LabStatus(models.TextChoices):
 
 
 class LabReport(BaseModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="lab_reports")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="lab_reports"
+    )
     doctor = models.ForeignKey(
-        "doctors.Doctor", on_delete=models.PROTECT, related_name="lab_reports", help_text="Ordered by."
+        "doctors.Doctor",
+        on_delete=models.PROTECT,
+        related_name="lab_reports",
+        help_text="Ordered by.",
     )
     test = models.CharField(max_length=120, help_text="The test, e.g. MRI, CBC (the seed's 'lab').")
     date = models.DateField("date of report")

@@ -8,7 +8,9 @@ class Consultation(BaseModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="consultations"
     )
-    doctor = models.ForeignKey("doctors.Doctor", on_delete=models.PROTECT, related_name="consultations")
+    doctor = models.ForeignKey(
+        "doctors.Doctor", on_delete=models.PROTECT, related_name="consultations"
+    )
     appointment = models.OneToOneField(
         "appointments.Appointment",
         null=True,
@@ -20,7 +22,9 @@ class Consultation(BaseModel):
     purpose = models.CharField(max_length=200)
     diagnosis = models.TextField(blank=True)
     notes = models.TextField(blank=True)
-    scan = models.FileField(upload_to=scan_key, blank=True, help_text="An optional scan (image or PDF).")
+    scan = models.FileField(
+        upload_to=scan_key, blank=True, help_text="An optional scan (image or PDF)."
+    )
 
     class Meta:
         ordering = ["-date", "-pk"]

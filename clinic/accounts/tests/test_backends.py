@@ -8,7 +8,9 @@ class EmailOrUsernameBackendTests(BaseTestCase):
         self.assertEqual(authenticate(username="alice", password=PASSWORD), self.alice.user)
 
     def test_it_accepts_the_email_in_any_case(self):
-        self.assertEqual(authenticate(username="ALICE@example.com", password=PASSWORD), self.alice.user)
+        self.assertEqual(
+            authenticate(username="ALICE@example.com", password=PASSWORD), self.alice.user
+        )
 
     def test_it_refuses_a_wrong_password_or_unknown_login(self):
         self.assertIsNone(authenticate(username="alice", password="wrong"))

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import time_machine
+from django.db import IntegrityError
 
 from clinic.appointments.models import Appointment, Status
 from clinic.appointments.services import appointment_book
@@ -49,7 +50,7 @@ class AppointmentBookTests(BaseTestCase):
     def test_the_constraint_decides_when_the_check_is_skipped(self):
         """Even past the free-slot check, the database refuses a double booking."""
         self.book()
-        with self.assertRaises(Exception):
+        with self.assertRaises(IntegrityError):
             Appointment.objects.create(
                 patient=self.bob, doctor=self.dr_rao, date=TUESDAY, start=NINE_THIRTY, slot_number=2
             )

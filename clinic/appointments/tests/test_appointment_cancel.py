@@ -65,19 +65,29 @@ class AppointmentCancelTests(BaseTestCase):
         self.assertEqual(len(history), 2)
 
     def test_the_clinic_can_cancel(self):
-        cancelled = appointment_cancel_by_clinic(appointments=[self.bobs, self.first], actor=self.staff)
+        cancelled = appointment_cancel_by_clinic(
+            appointments=[self.bobs, self.first], actor=self.staff
+        )
         self.assertEqual(len(cancelled), 2)
         self.bobs.refresh_from_db()
         self.assertEqual(self.bobs.cancelled_by, CancelledBy.CLINIC)
         # A second run finds nothing left to cancel.
-        self.assertEqual(appointment_cancel_by_clinic(appointments=[self.bobs], actor=self.staff), [])
+        self.assertEqual(
+            appointment_cancel_by_clinic(appointments=[self.bobs], actor=self.staff), []
+        )
 
     def test_outcomes_only_after_the_start(self):
         with self.assertRaisesMessage(InvalidInput, "not started"):
-            appointment_set_outcome(appointment=self.first, status=Status.COMPLETED, actor=self.staff)
+            appointment_set_outcome(
+                appointment=self.first, status=Status.COMPLETED, actor=self.staff
+            )
         with time_machine.travel(FIXED_NOW + dt.timedelta(days=2)):
-            appointment_set_outcome(appointment=self.first, status=Status.COMPLETED, actor=self.staff)
+            appointment_set_outcome(
+                appointment=self.first, status=Status.COMPLETED, actor=self.staff
+            )
             with self.assertRaises(Conflict):
-                appointment_set_outcome(appointment=self.first, status=Status.NO_SHOW, actor=self.staff)
+                appointment_set_outcome(
+                    appointment=self.first, status=Status.NO_SHOW, actor=self.staff
+                )
         self.first.refresh_from_db()
         self.assertEqual(self.first.status, Status.COMPLETED)

@@ -9,8 +9,14 @@ from clinic.testing import FIXED_NOW, BaseTestCase
 
 MONDAY = FIXED_NOW.date()
 TUESDAY = MONDAY + dt.timedelta(days=1)
-SIX_SLOTS = [dt.time(9, 0), dt.time(9, 30), dt.time(10, 0), dt.time(10, 30), dt.time(11, 0),
-             dt.time(11, 30)]
+SIX_SLOTS = [
+    dt.time(9, 0),
+    dt.time(9, 30),
+    dt.time(10, 0),
+    dt.time(10, 30),
+    dt.time(11, 0),
+    dt.time(11, 30),
+]
 
 
 @time_machine.travel(FIXED_NOW, tick=False)
@@ -19,7 +25,9 @@ class FreeSlotsTests(BaseTestCase):
         self.assertEqual(doctor_free_slots(doctor=self.dr_rao, day=TUESDAY), SIX_SLOTS)
 
     def test_sunday_has_none(self):
-        self.assertEqual(doctor_free_slots(doctor=self.dr_rao, day=MONDAY + dt.timedelta(days=6)), [])
+        self.assertEqual(
+            doctor_free_slots(doctor=self.dr_rao, day=MONDAY + dt.timedelta(days=6)), []
+        )
 
     def test_booked_slots_are_not_free(self):
         appointment_book(patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(10, 0))
@@ -34,21 +42,39 @@ class FreeSlotsTests(BaseTestCase):
             )
 
     def test_time_off_removes_whole_days(self):
-        TimeOff.objects.create(doctor=self.dr_rao, start_date=TUESDAY, end_date=TUESDAY + dt.timedelta(days=1))
-        free = doctor_free_slots_between(doctor=self.dr_rao, first=MONDAY, last=MONDAY + dt.timedelta(days=6))
-        self.assertEqual(sorted(free), [MONDAY, MONDAY + dt.timedelta(days=3),
-                                        MONDAY + dt.timedelta(days=4), MONDAY + dt.timedelta(days=5)])
+        TimeOff.objects.create(
+            doctor=self.dr_rao, start_date=TUESDAY, end_date=TUESDAY + dt.timedelta(days=1)
+        )
+        free = doctor_free_slots_between(
+            doctor=self.dr_rao, first=MONDAY, last=MONDAY + dt.timedelta(days=6)
+        )
+        self.assertEqual(
+            sorted(free),
+            [
+                MONDAY,
+                MONDAY + dt.timedelta(days=3),
+                MONDAY + dt.timedelta(days=4),
+                MONDAY + dt.timedelta(days=5),
+            ],
+        )
 
     def test_two_sessions_a_day(self):
-        WeeklySchedule.objects.create(doctor=self.dr_rao, weekday=1, start=dt.time(17, 0),
-                                      end=dt.time(18, 0), slot_minutes=20)
+        WeeklySchedule.objects.create(
+            doctor=self.dr_rao, weekday=1, start=dt.time(17, 0), end=dt.time(18, 0), slot_minutes=20
+        )
         free = doctor_free_slots(doctor=self.dr_rao, day=TUESDAY)
         self.assertEqual(free[-3:], [dt.time(17, 0), dt.time(17, 20), dt.time(17, 40)])
 
     def test_the_past_and_beyond_the_horizon_are_empty(self):
-        self.assertEqual(doctor_free_slots(doctor=self.dr_rao, day=MONDAY - dt.timedelta(days=7)), [])
-        self.assertEqual(doctor_free_slots(doctor=self.dr_rao, day=MONDAY + dt.timedelta(days=365)), [])
+        self.assertEqual(
+            doctor_free_slots(doctor=self.dr_rao, day=MONDAY - dt.timedelta(days=7)), []
+        )
+        self.assertEqual(
+            doctor_free_slots(doctor=self.dr_rao, day=MONDAY + dt.timedelta(days=365)), []
+        )
 
     def test_a_month_of_free_slots_costs_three_queries(self):
         with self.assertNumQueries(3):
-            doctor_free_slots_between(doctor=self.dr_rao, first=MONDAY, last=MONDAY + dt.timedelta(days=30))
+            doctor_free_slots_between(
+                doctor=self.dr_rao, first=MONDAY, last=MONDAY + dt.timedelta(days=30)
+            )

@@ -60,7 +60,9 @@ class PatientRegisterTests(BaseTestCase):
     def test_update_changes_fields_and_resets_phone_verification(self):
         self.alice.phone_verified = True
         self.alice.save()
-        patient_update(patient=self.alice, actor=self.alice.user, phone="9000000001", first_name="Al")
+        patient_update(
+            patient=self.alice, actor=self.alice.user, phone="9000000001", first_name="Al"
+        )
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.phone, "9000000001")
         self.assertIs(self.alice.phone_verified, False)
