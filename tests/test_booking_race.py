@@ -31,16 +31,16 @@ def frozen():
 
 @pytest.fixture
 def everyone_past_the_check(monkeypatch):
-    """Make every thread pass the free-slot check before any of them inserts."""
+    """Make every thread pass the slot checks before any of them inserts."""
     barrier = threading.Barrier(THREADS, timeout=20)
-    real = services.doctor_free_slots
+    real = services.doctor_schedule_slots
 
     def checked_then_wait(**kwargs):
         free = real(**kwargs)
         barrier.wait()
         return free
 
-    monkeypatch.setattr(services, "doctor_free_slots", checked_then_wait)
+    monkeypatch.setattr(services, "doctor_schedule_slots", checked_then_wait)
 
 
 def race(doctor, patients) -> list[int]:

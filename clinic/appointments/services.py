@@ -9,7 +9,7 @@ from clinic.core import clock
 from clinic.core.audit import audit_log
 from clinic.core.errors import Conflict, InvalidInput, NotFound, SlotUnavailable
 from clinic.doctors.models import Doctor
-from clinic.doctors.selectors import booking_window, doctor_free_slots, slot_number
+from clinic.doctors.selectors import booking_window, doctor_schedule_slots
 from clinic.notifications import events
 from clinic.patients.models import Patient
 
@@ -19,8 +19,9 @@ def appointment_book(
 ) -> Appointment:
     """Book one of the doctor's free slots for the patient.
 
-    The free-slot check gives a clear message; the partial unique constraints
-    decide races: of two concurrent bookings of one slot exactly one commits.
+    The rules give clear messages; whether the slot is still free is left to
+    the partial unique constraints, which decide races too: of two concurrent
+    bookings of one slot exactly one commits, the other gets a Conflict.
     """
     first, last = booking_window()
     if day < first:
@@ -29,16 +30,15 @@ def appointment_book(
         raise InvalidInput(f"date: Bookings open {last - first} ahead at most.", field="date")
     if not doctor.is_active:
         raise NotFound("This doctor is not taking appointments.", field="doc_id")
-    number = slot_number(doctor=doctor, day=day, at=start)
-    if number is None:
+    day_slots = doctor_schedule_slots(doctor=doctor, first=day, last=day).get(day, [])
+    if start not in day_slots:
         raise InvalidInput(
             f"slot: {clock.slot_label(start)} is not one of the doctor's slots on {day}.",
             field="slot",
         )
     if clock.combine(day, start) <= clock.now():
         raise InvalidInput("slot: This slot has already started.", field="slot")
-    if start not in doctor_free_slots(doctor=doctor, day=day):
-        raise _conflict_for(patient=patient, doctor=doctor, day=day, start=start)
+    number = day_slots.index(start) + 1
 
     try:
         with transaction.atomic():
