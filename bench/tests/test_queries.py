@@ -13,7 +13,7 @@ EXPECTED = {
     "history": 3,
     "reports": 3,
     "consultations": 4,
-    "book": 12,
+    "book": 9,
     "cancel": 7,
 }
 
