@@ -9,12 +9,12 @@ EXPECTED = {
     "floor": 1,
     "doctors": 2,
     "slots": 5,
-    "active": 3,
-    "history": 3,
-    "reports": 3,
-    "consultations": 4,
-    "book": 9,
-    "cancel": 7,
+    "active": 2,
+    "history": 2,
+    "reports": 2,
+    "consultations": 3,
+    "book": 8,
+    "cancel": 6,
 }
 
 

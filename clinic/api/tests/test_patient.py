@@ -51,10 +51,10 @@ class PatientGetTests(ApiTestCase):
         )
         self.assertNoSecrets(response)
 
-    def test_it_takes_two_queries(self):
-        """Token (with its user) and patient: two queries."""
+    def test_it_takes_one_query(self):
+        """The token with its user and patient, joined: one query."""
         client = api_client(self.alice.user)
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(1):
             client.get(URL)
 
     def test_staff_without_a_patient_profile_gets_403(self):
