@@ -53,7 +53,7 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def server_env(*, db: str, var_dir: Path, pg_url: str, tasks: str = "immediate") -> dict:
+def server_env(*, db: str, var_dir: Path, pg_url: str, tasks: str = "database") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="clinic.settings",
@@ -64,7 +64,8 @@ def server_env(*, db: str, var_dir: Path, pg_url: str, tasks: str = "immediate")
         MEDIA_ROOT=str(var_dir / "media"),
         STATIC_ROOT=str(var_dir / "static"),
         STATIC_MANIFEST="0",
-        # Tasks run in-process as in the embedded default; mail and SMS go to the console.
+        # Production queues notifications for db_worker processes (the request writes one
+        # task row); mail and SMS go to the console.
         TASKS_BACKEND=tasks,
         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
         SMS_BACKEND="clinic.notifications.backends.sms_console.ConsoleSmsBackend",
@@ -289,6 +290,9 @@ def bench_one(*, db: str, size: int, args, workdir: Path) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
         gunicorn_log.close()
+    if args.tasks == "database":
+        results["worker"] = worker_sample(env)
+        log(f"{db} {size:,}: task worker {results['worker']}")
     counted = run([PYTHON, "bench/queries.py", "--manifest", str(manifest)], env)
     results["queries"] = json.loads(counted.stdout.strip().splitlines()[-1])
     log(f"{db} {size:,}: queries {results['queries']}, "
@@ -296,6 +300,31 @@ def bench_one(*, db: str, size: int, args, workdir: Path) -> dict:
     if db == "postgres" and not args.keep:
         drop_postgres(args.pg_url)
     return results
+
+
+_TASK_COUNTS = (
+    "from django_tasks_db.models import DBTaskResult as T; import json; "
+    "print(json.dumps({s: T.objects.filter(status=s).count() "
+    "for s in ('READY', 'SUCCESSFUL', 'FAILED')}))"
+)
+
+
+def worker_sample(env: dict, tasks: int = 600) -> dict:
+    """After the load: what the run queued for the workers, and how fast one db_worker
+    process (as production runs them) works through the first `tasks` of it."""
+    def counts():
+        out = run([PYTHON, "manage.py", "shell", "-c", _TASK_COUNTS], env).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    before = counts()
+    t = time.perf_counter()
+    run([PYTHON, "manage.py", "db_worker", "--batch", "--max-tasks", str(tasks),
+         "--no-startup-delay"], env)
+    seconds = time.perf_counter() - t
+    after = counts()
+    done = after["SUCCESSFUL"] - before["SUCCESSFUL"]
+    return {"queued": before["READY"], "sampled": done, "failed": after["FAILED"],
+            "tasks_per_s": round(done / seconds, 1)}
 
 
 def endpoint_rows(result: dict) -> list[dict]:
@@ -352,10 +381,15 @@ def table(results: list[dict]) -> str:
 
 
 def rss_table(results: list[dict]) -> str:
-    lines = ["| db | appointments | fill (s) | peak RSS per worker (MB) |", "|---|---:|---:|---|"]
+    lines = ["| db | appointments | fill (s) | peak RSS per worker (MB) | tasks queued by the run "
+             "| one db_worker, tasks/s (failed) |", "|---|---:|---:|---|---:|---|"]
     for r in results:
         rss = ", ".join(f"{x:.0f}" for x in r.get("worker_peak_rss_mb", []))
-        lines.append(f"| {r['db']} | {r['size']:,} | {r['fill_seconds']:.0f} | {rss} |")
+        worker = r.get("worker")
+        queued, rate = ("—", "—") if not worker else (
+            f"{worker['queued']:,}", f"{worker['tasks_per_s']:.0f} ({worker['failed']})")
+        lines.append(f"| {r['db']} | {r['size']:,} | {r['fill_seconds']:.0f} | {rss} "
+                     f"| {queued} | {rate} |")
     return "\n".join(lines)
 
 
@@ -433,8 +467,9 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
-        "--tasks", default="immediate", choices=["immediate", "dummy"],
-        help="TASKS_BACKEND: immediate sends the booking mail/SMS (console) in the request",
+        "--tasks", default="database", choices=["database", "immediate", "dummy"],
+        help="TASKS_BACKEND: database queues notifications for db_worker (production); "
+        "immediate renders and sends the booking mail/SMS (console) in the request",
     )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/cms_bench")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"),
