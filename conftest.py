@@ -20,10 +20,24 @@ def _test_settings(tmp_path_factory):
             "OPTIONS": {"location": media, "base_url": None},
         },
     }
-    for name in ("PASSWORD_HASHERS", "MEDIA_ROOT", "STORAGES"):
+    # One memory cache per test process, never the files of var/cache that a running
+    # server (or another test run) uses.
+    django_settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    for name in ("PASSWORD_HASHERS", "MEDIA_ROOT", "STORAGES", "CACHES"):
         setting_changed.send(
             sender=None, setting=name, value=getattr(django_settings, name), enter=True
         )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back rows must not leave cached
+    doctors or throttle counts behind for the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,12 +8,12 @@ from clinic.testing import BaseTestCase
 EXPECTED = {
     "floor": 1,
     "doctors": 2,
-    "slots": 5,
+    "slots": 3,
     "active": 2,
     "history": 2,
     "reports": 2,
     "consultations": 3,
-    "book": 8,
+    "book": 6,
     "cancel": 6,
 }
 

@@ -1,7 +1,6 @@
 """Reads over doctors and their time: the free slots are schedule − time off − bookings − past."""
 
 import datetime as dt
-from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -9,7 +8,8 @@ from django.db.models import Q, QuerySet
 from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.core.errors import NotFound
-from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.cache import doctor_week
+from clinic.doctors.models import Doctor
 
 
 def doctor_list(*, specialty: str | None = None, search: str | None = None) -> QuerySet[Doctor]:
@@ -47,21 +47,13 @@ def doctor_schedule_slots(
     *, doctor: Doctor, first: dt.date, last: dt.date
 ) -> dict[dt.date, list[dt.time]]:
     """Every slot the schedule offers per day in [first, last], time off removed."""
-    sessions = defaultdict(list)
-    for session in WeeklySchedule.objects.filter(doctor=doctor):
-        sessions[session.weekday].append(session)
-    off = list(
-        TimeOff.objects.filter(
-            doctor=doctor, start_date__lte=last, end_date__gte=first
-        ).values_list("start_date", "end_date")
-    )
+    week = doctor_week(doctor_id=doctor.pk)
     slots = {}
     day = first
     while day <= last:
-        if not any(start <= day <= end for start, end in off):
-            times = sorted({t for s in sessions.get(day.weekday(), []) for t in s.slot_times()})
-            if times:
-                slots[day] = times
+        times = week.slots.get(day.weekday())
+        if times and not week.is_off(day):
+            slots[day] = list(times)
         day += dt.timedelta(days=1)
     return slots
 

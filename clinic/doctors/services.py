@@ -1,5 +1,6 @@
 import datetime as dt
 
+from clinic.doctors.cache import doctors_changed
 from clinic.doctors.models import Doctor, WeeklySchedule
 
 # The original clinic's day: Monday to Saturday, six 30-minute slots from 09:00.
@@ -16,3 +17,4 @@ def doctor_schedule_default(*, doctor: Doctor) -> None:
         WeeklySchedule(doctor=doctor, weekday=day, start=start, end=end, slot_minutes=minutes)
         for day in DEFAULT_WEEKDAYS
     )
+    doctors_changed(doctor_id=doctor.pk)  # bulk_create sends no post_save

@@ -71,7 +71,7 @@ class ConsultationsTests(ApiTestCase):
         self.assertEqual(self.client.get(url).status_code, 403)
 
     def test_its_query_count_is_constant(self):
-        """Token with user and patient, consultations, lines: 3 queries for N and 3N consultations."""
+        """Token with user and patient, consultations, lines: 3 queries for N and 3N."""
         client = api_client(self.alice.user)
         for rows in (2, 6):
             while Consultation.objects.filter(patient=self.alice).count() < rows:

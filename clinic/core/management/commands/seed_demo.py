@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 from clinic.appointments.models import Appointment, CancelledBy, Status
 from clinic.core import clock
 from clinic.core.audit import audit_log
+from clinic.doctors.cache import doctors_changed
 from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
 from clinic.doctors.selectors import (
     doctor_free_slots_between,
@@ -223,6 +224,7 @@ def _seed_doctors(today: dt.date) -> dict[str, Doctor]:
                 WeeklySchedule(doctor=doctor, weekday=d, start=s, end=e, slot_minutes=m)
                 for d, s, e, m in AFTERNOON_SESSIONS
             )
+            doctors_changed(doctor_id=doctor.pk)  # bulk_create sends no post_save
             leave = today + dt.timedelta(days=LEAVE_STARTS_IN_DAYS)
             TimeOff.objects.create(
                 doctor=doctor, start_date=leave,

@@ -1,0 +1,102 @@
+"""The doctor directory and each doctor's week, cached until a doctor, schedule or time off changes.
+
+Every doctor list and every slot lookup or booking reads them, and they change a
+few times a year: caching them saves the doctor list its query and a slot lookup
+or a booking two of theirs (docs/benchmarks.md). They live in the default cache,
+which every worker shares (Redis with REDIS_URL, else files under var/cache), so
+a change made through one worker is seen by all. Receivers on the models' saves
+and deletes (connected in apps.py, because admin inlines and every other path
+save through the ORM) delete the entries at once and again after the commit, so
+a request that read the old rows meanwhile cannot leave them cached. Writes that
+bypass the ORM's signals (bulk_create, update()) call `doctors_changed` themselves;
+the TTL bounds anything missed.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+
+TTL_SECONDS = 600
+_VERSION = 1  # bump when the cached shapes change
+DIRECTORY_KEY = f"doctors:directory:{_VERSION}"
+# What a directory row holds: everything lists of doctors show.
+DIRECTORY_COLUMNS = (
+    "id", "name", "gender", "birth_date", "experience_years", "specialty", "office_number",
+    "profile_pic",
+)
+
+
+@dataclass(frozen=True)
+class DoctorWeek:
+    """A doctor's slot times per weekday (0 = Monday) and time off as date ranges."""
+
+    slots: dict[int, tuple[dt.time, ...]]
+    time_off: tuple[tuple[dt.date, dt.date], ...]
+
+    def is_off(self, day: dt.date) -> bool:
+        return any(start <= day <= end for start, end in self.time_off)
+
+
+def _week_key(doctor_id: int) -> str:
+    return f"doctors:week:{_VERSION}:{doctor_id}"
+
+
+def doctor_directory() -> list[dict]:
+    """The active doctors ordered by name, as `.values(*DIRECTORY_COLUMNS)` rows."""
+    rows = cache.get(DIRECTORY_KEY)
+    if rows is None:
+        rows = list(
+            Doctor.objects.filter(is_active=True)
+            .order_by("name", "pk")
+            .values(*DIRECTORY_COLUMNS)
+        )
+        cache.set(DIRECTORY_KEY, rows, TTL_SECONDS)
+    return rows
+
+
+def doctor_week(*, doctor_id: int) -> DoctorWeek:
+    key = _week_key(doctor_id)
+    week = cache.get(key)
+    if week is None:
+        slots = {}
+        for session in WeeklySchedule.objects.filter(doctor_id=doctor_id):
+            slots.setdefault(session.weekday, set()).update(session.slot_times())
+        time_off = TimeOff.objects.filter(doctor_id=doctor_id).values_list(
+            "start_date", "end_date"
+        )
+        week = DoctorWeek(
+            slots={day: tuple(sorted(times)) for day, times in slots.items()},
+            time_off=tuple(time_off),
+        )
+        cache.set(key, week, TTL_SECONDS)
+    return week
+
+
+def doctors_changed(*, doctor_id: int | None = None) -> None:
+    """Forget the directory and, given a doctor, that doctor's week: now and after commit."""
+    keys = [DIRECTORY_KEY] if doctor_id is None else [DIRECTORY_KEY, _week_key(doctor_id)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _doctor_saved_or_deleted(sender, instance, **kwargs) -> None:
+    doctors_changed(doctor_id=instance.pk)
+
+
+def _week_saved_or_deleted(sender, instance, **kwargs) -> None:
+    doctors_changed(doctor_id=instance.doctor_id)
+
+
+def connect_receivers() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(_doctor_saved_or_deleted, sender=Doctor, dispatch_uid="doctors_cache_d")
+    post_delete.connect(_doctor_saved_or_deleted, sender=Doctor, dispatch_uid="doctors_cache_dd")
+    for model in (WeeklySchedule, TimeOff):
+        uid = f"doctors_cache_{model.__name__}"
+        post_save.connect(_week_saved_or_deleted, sender=model, dispatch_uid=uid)
+        post_delete.connect(_week_saved_or_deleted, sender=model, dispatch_uid=f"{uid}_d")
