@@ -12,6 +12,16 @@ _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([AaPp][Mm])\s*$")
 
 
+def seed_date(value: dt.date) -> str:
+    """A date as the API writes it: YYYY-MM-DD."""
+    return value.isoformat()
+
+
+def seed_slot(value: dt.time) -> str:
+    """A slot as the API writes it: the 12-hour label, e.g. "09:30 AM"."""
+    return clock.slot_label(value)
+
+
 @extend_schema_field({"type": "string", "format": "date", "example": "2030-01-08"})
 class SeedDateField(serializers.Field):
     """YYYY-MM-DD; a one-digit month or day (the seed's own `2021-07-6`) is accepted too."""
@@ -35,7 +45,7 @@ class SeedDateField(serializers.Field):
             self.fail("impossible", value=data.strip())
 
     def to_representation(self, value):
-        return value.isoformat()
+        return seed_date(value)
 
 
 @extend_schema_field(
@@ -56,7 +66,7 @@ class SlotField(serializers.Field):
         return dt.time(hour % 12 + (12 if half == "PM" else 0), minute)
 
     def to_representation(self, value):
-        return clock.slot_label(value)
+        return seed_slot(value)
 
 
 class IdListField(serializers.ListField):

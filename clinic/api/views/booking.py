@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from clinic.api.fields import IdListField, SeedDateField, SlotField
 from clinic.api.inputs import parse_input
+from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, seed_slot
 from clinic.api.schema import BodyOnDeleteSchema
 from clinic.api.shapes import DoctorRefSerializer, MessageSerializer, PatientRefSerializer, errors
 from clinic.api.views.base import PatientApi
@@ -65,8 +66,24 @@ class BookingApi(PatientApi):
     )
     def get(self, request):
         parse_input(request, serializers.Serializer)
-        appointments = appointment_upcoming_for(patient=self.patient)
-        return Response(self.OutputSerializer(appointments, many=True).data)
+        # Rows built by hand in OutputSerializer's shape, for speed: 2.5 -> 1.8 ms a request
+        # in-process (issue #6, clinic/api/rows.py).
+        rows = appointment_upcoming_for(patient=self.patient).values(
+            "id", "date", "start", *DOCTOR_REF
+        )
+        patient = patient_ref(self.patient)
+        return Response(
+            [
+                {
+                    "Booking_id": row["id"],
+                    "patient": patient,
+                    "doctor": doctor_ref(row),
+                    "booking_date": seed_date(row["date"]),
+                    "time_slot": seed_slot(row["start"]),
+                }
+                for row in rows
+            ]
+        )
 
     @extend_schema(
         operation_id="booking_create",
