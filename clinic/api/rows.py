@@ -7,10 +7,12 @@ request in-process). The serializers stay as the documented schema, and
 clinic/api/tests/test_rows.py checks that both give the same JSON byte for byte.
 """
 
+from django.db.models.fields.files import FieldFile
+
 from clinic.api.fields import seed_date, seed_slot
 from clinic.patients.models import Patient
 
-__all__ = ["DOCTOR_REF", "doctor_ref", "patient_ref", "seed_date", "seed_slot"]
+__all__ = ["DOCTOR_REF", "doctor_ref", "patient_ref", "seed_date", "seed_slot", "stored_file"]
 
 # The columns doctor_ref reads, for `.values(*DOCTOR_REF)` on a model with a `doctor`.
 DOCTOR_REF = (
@@ -46,3 +48,8 @@ def patient_ref(patient: Patient) -> dict:
         "gender": patient.gender,
     }
 
+
+def stored_file(model, field_name: str, name: str | None) -> FieldFile:
+    """The FieldFile an instance of `model` holds for a stored `name`, as file_url takes it."""
+    field = model._meta.get_field(field_name)
+    return field.attr_class(None, field, name)

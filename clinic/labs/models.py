@@ -34,4 +34,9 @@ class LabReport(BaseModel):
 
     @property
     def is_generated(self) -> bool:
-        return self.status == LabStatus.GENERATED and bool(self.file)
+        return is_generated(status=self.status, file_name=self.file.name)
+
+
+def is_generated(*, status: str, file_name: str | None) -> bool:
+    """A report counts as generated once its status says so and a file is stored."""
+    return status == LabStatus.GENERATED and bool(file_name)

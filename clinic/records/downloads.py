@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, read_link
 from clinic.core.errors import Forbidden
+from clinic.patients.models import Patient
 from clinic.records.models import Consultation
 from clinic.records.prescriptions import prescription_pdf
 
@@ -21,16 +22,30 @@ _SALT = "cms.records.prescription"
 
 def may_read(*, user, consultation: Consultation) -> bool:
     """Owner patient or staff only."""
+    return _may_read(user=user, patient=consultation.patient)
+
+
+def _may_read(*, user, patient: Patient) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_staff or consultation.patient.user_id == user.pk
+    return user.is_staff or patient.user_id == user.pk
 
 
 def prescription_url(*, consultation: Consultation, user, request=None) -> str:
     """A URL from which `user` (the owner patient or staff) gets the PDF for a few minutes."""
-    if not may_read(user=user, consultation=consultation):
+    return prescription_url_for(
+        consultation_id=consultation.pk, patient=consultation.patient, user=user, request=request
+    )
+
+
+def prescription_url_for(*, consultation_id: int, patient: Patient, user, request=None) -> str:
+    """prescription_url for a consultation known by its id and its patient, e.g. a values() row.
+
+    `patient` must be the consultation's own patient: it decides who may have the link.
+    """
+    if not _may_read(user=user, patient=patient):
         raise Forbidden("This prescription belongs to another patient.")
-    token = signing.dumps({"c": consultation.pk, "u": user.pk}, salt=_SALT, compress=True)
+    token = signing.dumps({"c": consultation_id, "u": user.pk}, salt=_SALT, compress=True)
     url = reverse("records:prescription", kwargs={"token": token})
     return request.build_absolute_uri(url) if request is not None else url
 

@@ -9,17 +9,24 @@ schema and the answers cannot drift apart.
 import datetime as dt
 
 import time_machine
+from django.core.files.base import ContentFile
 from django.test import RequestFactory
 from rest_framework.renderers import JSONRenderer
 
 from clinic.api.tests.base import TUESDAY, ApiTestCase
+from clinic.api.tests.test_records import make_consultation, make_report
 from clinic.api.views.booking import BookingOutputSerializer
+from clinic.api.views.consultations import ConsultationsApi
 from clinic.api.views.history import HistoryApi
+from clinic.api.views.reports import ReportsApi
 from clinic.appointments.models import Appointment, Status
 from clinic.appointments.selectors import appointment_history_for, appointment_upcoming_for
 from clinic.appointments.services import appointment_book, appointment_cancel
 from clinic.doctors.models import Doctor, WeeklySchedule
-from clinic.testing import FIXED_NOW, make_doctor
+from clinic.labs.models import LabReport, LabStatus
+from clinic.labs.selectors import lab_report_list_for
+from clinic.records.selectors import consultation_list_for
+from clinic.testing import FIXED_NOW, api_client, make_doctor
 
 
 def doctor(name, **changes):
@@ -96,5 +103,52 @@ class HistoryRowsTests(RowsTestCase):
         self.assertEqual(
             [row["reason"] for row in rows], ["Canceled", "--------", "--------", "--------"]
         )
+
+
+class ReportRowsTests(RowsTestCase):
+    def test_ordered_and_generated_reports_match_the_serializer(self):
+        """With and without an original name; a status or a file alone is not generated."""
+        make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 9))
+        make_report(self.alice, self.dr_rao, generated=True, day=dt.date(2029, 12, 8))
+        unnamed = make_report(self.alice, self.dr_rao, generated=True, day=dt.date(2029, 12, 7))
+        LabReport.objects.filter(pk=unnamed.pk).update(original_name="")
+        no_file = make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 6))
+        LabReport.objects.filter(pk=no_file.pk).update(status=LabStatus.GENERATED)
+        unfinished = make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 5))
+        unfinished.file.save("draft.pdf", ContentFile(b"%PDF-1.4 draft"), save=True)
+        make_report(self.bob, self.dr_rao, generated=True)
+        rows = self.assertSameAsSerializer(
+            "/cms-api/reports/", ReportsApi.OutputSerializer,
+            lab_report_list_for(patient=self.alice), user=self.alice.user, rows=5,
+        )
+        self.assertEqual(
+            [row["report_genrated"] for row in rows], [False, True, True, False, False]
+        )
+        self.assertEqual(rows[1]["report"], "mri-scan.pdf")
+        self.assertRegex(rows[2]["report"], r"\.pdf$")
+        self.assertIn("/files/", rows[2]["report-image"])
+
+
+class ConsultationRowsTests(RowsTestCase):
+    def test_consultations_match_the_serializer(self):
+        """With and without a scan, with no, one or several medicines."""
+        other = doctor("Dr. Bala Iyer", office_number="")
+        make_consultation(self.alice, self.dr_rao, day=dt.date(2029, 12, 3), lines=3, scan=True)
+        make_consultation(self.alice, other, day=dt.date(2029, 12, 2), lines=0)
+        make_consultation(self.alice, self.dr_rao, day=dt.date(2029, 12, 2), lines=1, scan=True)
+        make_consultation(self.bob, self.dr_rao, lines=2)
+        rows = self.assertSameAsSerializer(
+            "/cms-api/consultations/", ConsultationsApi.OutputSerializer,
+            consultation_list_for(patient=self.alice), user=self.alice.user, rows=3,
+        )
+        self.assertEqual([len(row["medicines"]) for row in rows], [3, 1, 0])
+        self.assertEqual([row["scan"] is None for row in rows], [False, False, True])
+
+    def test_no_consultations_take_no_lines_query(self):
+        """Token and consultations only: no lines to read."""
+        client = api_client(self.alice.user)
+        client.get("/cms-api/consultations/")
+        with self.assertNumQueries(2):
+            self.assertEqual(client.get("/cms-api/consultations/").json(), [])
 
 

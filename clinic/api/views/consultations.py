@@ -4,10 +4,15 @@ from rest_framework.response import Response
 
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
+from clinic.api.rows import DOCTOR_REF, doctor_ref, seed_date, stored_file
 from clinic.api.shapes import DoctorRefSerializer, errors
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
-from clinic.records.selectors import consultation_list_for
+from clinic.records.downloads import prescription_url, prescription_url_for
+from clinic.records.models import Consultation
+from clinic.records.selectors import consultation_list_for, prescription_lines_of
+
+_MEDICINE = ("medicine", "dose", "frequency", "duration", "instructions")
 
 
 class ConsultationsApi(PatientApi):
@@ -40,8 +45,6 @@ class ConsultationsApi(PatientApi):
         scan = serializers.SerializerMethodField(help_text="A download URL of the scan, if any.")
 
         def get_prescription(self, consultation) -> str:
-            from clinic.records.downloads import prescription_url
-
             request = self.context["request"]
             return prescription_url(consultation=consultation, user=request.user, request=request)
 
@@ -56,7 +59,37 @@ class ConsultationsApi(PatientApi):
     )
     def get(self, request):
         parse_input(request, serializers.Serializer)
-        consultations = consultation_list_for(patient=self.patient)
+        # Rows built by hand in OutputSerializer's shape, for speed: 4.1 -> 2.7 ms a request
+        # in-process (issue #6, clinic/api/rows.py).
+        rows = list(
+            consultation_list_for(patient=self.patient)
+            .prefetch_related(None)  # the lines are read as values below
+            .values("id", *DOCTOR_REF, "date", "purpose", "diagnosis", "notes", "scan")
+        )
+        medicines = {row["id"]: [] for row in rows}
+        if medicines:
+            lines = prescription_lines_of(consultation_ids=list(medicines))
+            for consultation_id, *line in lines.values_list("consultation_id", *_MEDICINE):
+                medicines[consultation_id].append(dict(zip(_MEDICINE, line, strict=True)))
+        user = request.user
         return Response(
-            self.OutputSerializer(consultations, many=True, context={"request": request}).data
+            [
+                {
+                    "id": row["id"],
+                    "doctor": doctor_ref(row),
+                    "date": seed_date(row["date"]),
+                    "purpose": row["purpose"],
+                    "diagnosis": row["diagnosis"],
+                    "notes": row["notes"],
+                    "medicines": medicines[row["id"]],
+                    "prescription": prescription_url_for(
+                        consultation_id=row["id"], patient=self.patient, user=user,
+                        request=request,
+                    ),
+                    "scan": file_url(
+                        stored_file(Consultation, "scan", row["scan"]), user=user, request=request
+                    ),
+                }
+                for row in rows
+            ]
         )

@@ -6,10 +6,21 @@ from rest_framework.response import Response
 
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
+from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, stored_file
 from clinic.api.shapes import DoctorRefSerializer, PatientRefSerializer, errors
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
+from clinic.labs.models import LabReport, is_generated
 from clinic.labs.selectors import lab_report_list_for
+
+
+def _report_file(request, fieldfile, original_name: str) -> dict:
+    """A generated report's `report` (its name) and `report-image` (a download URL)."""
+    name = original_name or PurePosixPath(fieldfile.name).name
+    return {
+        "report": name,
+        "report-image": file_url(fieldfile, user=request.user, filename=name, request=request),
+    }
 
 
 class ReportsApi(PatientApi):
@@ -45,11 +56,7 @@ class ReportsApi(PatientApi):
                 if name not in ("report", "report-image")
             }
             if report.is_generated:
-                name = report.original_name or PurePosixPath(report.file.name).name
-                data["report"] = name
-                data["report-image"] = file_url(
-                    report.file, user=request.user, filename=name, request=request
-                )
+                data.update(_report_file(request, report.file, report.original_name))
             return data
 
     @extend_schema(
@@ -59,7 +66,26 @@ class ReportsApi(PatientApi):
     )
     def get(self, request):
         parse_input(request, serializers.Serializer)
-        reports = lab_report_list_for(patient=self.patient)
-        return Response(
-            self.OutputSerializer(reports, many=True, context={"request": request}).data
+        # Rows built by hand in OutputSerializer's shape, for speed: 2.8 -> 2.0 ms a request
+        # in-process (issue #6, clinic/api/rows.py).
+        rows = lab_report_list_for(patient=self.patient).values(
+            "id", *DOCTOR_REF, "test", "date", "status", "file", "original_name"
         )
+        contact = patient_ref(self.patient)
+        data = []
+        for row in rows:
+            generated = is_generated(status=row["status"], file_name=row["file"])
+            data.append(
+                {
+                    "id": row["id"],
+                    "contact": contact,
+                    "doctor": doctor_ref(row),
+                    "lab": row["test"],
+                    "date_of_report": seed_date(row["date"]),
+                    "report_genrated": generated,
+                }
+            )
+            if generated:
+                fieldfile = stored_file(LabReport, "file", row["file"])
+                data[-1].update(_report_file(request, fieldfile, row["original_name"]))
+        return Response(data)
