@@ -17,12 +17,14 @@ from clinic.api.tests.base import TUESDAY, ApiTestCase
 from clinic.api.tests.test_records import make_consultation, make_report
 from clinic.api.views.booking import BookingOutputSerializer
 from clinic.api.views.consultations import ConsultationsApi
+from clinic.api.views.doctor import DoctorApi
 from clinic.api.views.history import HistoryApi
 from clinic.api.views.reports import ReportsApi
 from clinic.appointments.models import Appointment, Status
 from clinic.appointments.selectors import appointment_history_for, appointment_upcoming_for
 from clinic.appointments.services import appointment_book, appointment_cancel
 from clinic.doctors.models import Doctor, WeeklySchedule
+from clinic.doctors.selectors import doctor_list
 from clinic.labs.models import LabReport, LabStatus
 from clinic.labs.selectors import lab_report_list_for
 from clinic.records.selectors import consultation_list_for
@@ -152,3 +154,36 @@ class ConsultationRowsTests(RowsTestCase):
             self.assertEqual(client.get("/cms-api/consultations/").json(), [])
 
 
+class DoctorRowsTests(RowsTestCase):
+    URL = "/cms-api/doctor/"
+
+    def test_doctors_match_the_serializer(self):
+        """With and without a birth date and a profile picture."""
+        pictured = doctor("Dr. Bala Iyer", birth_date=None, experience_years=0)
+        pictured.profile_pic.save("me.png", ContentFile(b"\x89PNG fake"), save=True)
+        doctor("Dr. Gone", is_active=False)
+        rows = self.assertSameAsSerializer(
+            self.URL, DoctorApi.OutputSerializer, doctor_list(), user=self.alice.user, rows=2
+        )
+        self.assertEqual([row["age"] for row in rows], ["54", None])
+        self.assertIn("/files/", rows[1]["profile_pic"])
+
+    def test_one_doctor_matches_the_serializer(self):
+        pictured = doctor("Dr. Bala Iyer", birth_date=None)
+        pictured.profile_pic.save("me.png", ContentFile(b"\x89PNG fake"), save=True)
+        for one in (pictured, self.dr_rao):
+            with self.subTest(doctor=one.name):
+                self.assertSameAsSerializer(
+                    f"{self.URL}?doctor_id={one.pk}", DoctorApi.OutputSerializer, [one],
+                    user=self.alice.user, rows=1,
+                )
+
+    def test_the_age_follows_the_clinic_date(self):
+        """Just after midnight in the clinic (still yesterday in UTC) a birthday counts."""
+        doctor("Dr. Birthday", birth_date=dt.date(1980, 1, 7))
+        just_after_midnight = FIXED_NOW.replace(hour=0, minute=30)
+        with time_machine.travel(just_after_midnight, tick=False):
+            rows = self.assertSameAsSerializer(
+                self.URL, DoctorApi.OutputSerializer, doctor_list(), user=self.staff, rows=2
+            )
+        self.assertEqual(rows[1]["age"], "50")

@@ -4,9 +4,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.inputs import parse_input
+from clinic.api.rows import stored_file
 from clinic.api.shapes import errors
+from clinic.core import clock
 from clinic.core.downloads import file_url
+from clinic.doctors.models import Doctor
 from clinic.doctors.selectors import doctor_get, doctor_list
+from clinic.patients.models import age_on
+
+_COLUMNS = (
+    "id", "name", "birth_date", "gender", "experience_years", "specialty", "office_number",
+    "profile_pic",
+)
 
 
 class DoctorApi(APIView):
@@ -54,9 +63,30 @@ class DoctorApi(APIView):
     def get(self, request):
         data = parse_input(request, self.InputSerializer)
         if "doctor_id" in data:
-            doctors = [doctor_get(doctor_id=data["doctor_id"])]
+            doctor = doctor_get(doctor_id=data["doctor_id"])
+            # The row `.values(*_COLUMNS)` would give (a file column holds the stored name).
+            values = {column: getattr(doctor, column) for column in _COLUMNS}
+            rows = [values | {"profile_pic": doctor.profile_pic.name}]
         else:
-            doctors = doctor_list()
+            rows = doctor_list().values(*_COLUMNS)
+        # Rows built by hand in OutputSerializer's shape, for speed: 2.3 -> 1.4 ms a request
+        # in-process (issue #6, clinic/api/rows.py). The age as Doctor.age has it.
+        today, user = clock.today(), request.user
         return Response(
-            self.OutputSerializer(doctors, many=True, context={"request": request}).data
+            [
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "age": str(age_on(row["birth_date"], today)) if row["birth_date"] else None,
+                    "gender": row["gender"],
+                    "experience": str(row["experience_years"]),
+                    "domain": row["specialty"],
+                    "office_number": row["office_number"],
+                    "profile_pic": file_url(
+                        stored_file(Doctor, "profile_pic", row["profile_pic"]),
+                        user=user, request=request,
+                    ),
+                }
+                for row in rows
+            ]
         )
