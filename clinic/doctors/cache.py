@@ -13,6 +13,7 @@ the TTL bounds anything missed.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -45,15 +46,11 @@ def _week_key(doctor_id: int) -> str:
     return f"doctors:week:{_VERSION}:{doctor_id}"
 
 
-def doctor_directory() -> list[dict]:
-    """The active doctors ordered by name, as `.values(*DIRECTORY_COLUMNS)` rows."""
+def cached_directory(build: Callable[[], list[dict]]) -> list[dict]:
+    """The directory's rows (selectors.doctor_directory), built by `build` when not cached."""
     rows = cache.get(DIRECTORY_KEY)
     if rows is None:
-        rows = list(
-            Doctor.objects.filter(is_active=True)
-            .order_by("name", "pk")
-            .values(*DIRECTORY_COLUMNS)
-        )
+        rows = build()
         cache.set(DIRECTORY_KEY, rows, TTL_SECONDS)
     return rows
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.core.errors import NotFound
-from clinic.doctors.cache import doctor_week
+from clinic.doctors.cache import DIRECTORY_COLUMNS, cached_directory, doctor_week
 from clinic.doctors.models import Doctor
 
 
@@ -19,6 +19,11 @@ def doctor_list(*, specialty: str | None = None, search: str | None = None) -> Q
     if search:
         doctors = doctors.filter(Q(name__icontains=search) | Q(specialty__icontains=search))
     return doctors.order_by("name", "pk")
+
+
+def doctor_directory() -> list[dict]:
+    """doctor_list() unfiltered, as `.values(*DIRECTORY_COLUMNS)` rows, from the cache."""
+    return cached_directory(lambda: list(doctor_list().values(*DIRECTORY_COLUMNS)))
 
 
 def doctor_get(*, doctor_id: int) -> Doctor:

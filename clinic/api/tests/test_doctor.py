@@ -57,7 +57,8 @@ class DoctorTests(ApiTestCase):
         self.assertError(self.call("POST", URL, {}, user=self.alice.user), 405)
 
     def test_its_query_count_is_constant(self):
-        """Token and doctors: 2 queries for N and 3N doctors."""
+        """Token and doctors: 2 queries for N and 3N doctors; the token alone once the
+        doctors are cached."""
         client = api_client(self.alice.user)
         for total in (3, 9):
             while Doctor.objects.count() < total:
@@ -65,6 +66,8 @@ class DoctorTests(ApiTestCase):
             with self.subTest(doctors=total), self.assertNumQueries(2):
                 response = client.get(URL)
             self.assertEqual(len(response.json()), total)
+            with self.subTest(doctors=total, cached=True), self.assertNumQueries(1):
+                self.assertEqual(client.get(URL).json(), response.json())
 
 
 class SlotsTests(ApiTestCase):

@@ -6,9 +6,9 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 
-from clinic.doctors.cache import DIRECTORY_KEY, doctor_directory, doctor_week, doctors_changed
+from clinic.doctors.cache import DIRECTORY_KEY, doctor_week, doctors_changed
 from clinic.doctors.models import TimeOff, WeeklySchedule
-from clinic.doctors.selectors import doctor_free_slots
+from clinic.doctors.selectors import doctor_directory, doctor_free_slots
 from clinic.doctors.services import doctor_schedule_default
 from clinic.testing import FIXED_NOW, BaseTestCase, api_client, make_doctor
 
