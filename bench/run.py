@@ -425,8 +425,8 @@ was found). Regenerate with:
   database share these CPUs.
 - Server: gunicorn `clinic.wsgi:application`, {args.workers} workers, worker class
   `{args.worker_class}`{f" ({args.threads} threads)" if args.worker_class == "gthread" else ""},
-  DEBUG=0, production settings (SQLite: WAL, a connection per request; PostgreSQL:
-  persistent connections), TASKS_BACKEND={args.tasks} with console mail/SMS (no task
+  DEBUG=0, production settings (persistent database connections, SQLite in WAL
+  mode), TASKS_BACKEND={args.tasks} with console mail/SMS (no task
   worker runs during the load: see the last table), the default file cache (no REDIS_URL).
 - Load: locust headless (FastHttpUser), {args.users} users back to back, {args.warmup} s
   warm-up, then {args.duration} s per endpoint, all endpoints in turn {args.rounds} times; the
