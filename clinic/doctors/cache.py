@@ -48,29 +48,22 @@ def _week_key(doctor_id: int) -> str:
 
 def cached_directory(build: Callable[[], list[dict]]) -> list[dict]:
     """The directory's rows (selectors.doctor_directory), built by `build` when not cached."""
-    rows = cache.get(DIRECTORY_KEY)
-    if rows is None:
-        rows = build()
-        cache.set(DIRECTORY_KEY, rows, TTL_SECONDS)
-    return rows
+    return cache.get_or_set(DIRECTORY_KEY, build, TTL_SECONDS)
 
 
 def doctor_week(*, doctor_id: int) -> DoctorWeek:
-    key = _week_key(doctor_id)
-    week = cache.get(key)
-    if week is None:
-        slots = {}
-        for session in WeeklySchedule.objects.filter(doctor_id=doctor_id):
-            slots.setdefault(session.weekday, set()).update(session.slot_times())
-        time_off = TimeOff.objects.filter(doctor_id=doctor_id).values_list(
-            "start_date", "end_date"
-        )
-        week = DoctorWeek(
-            slots={day: tuple(sorted(times)) for day, times in slots.items()},
-            time_off=tuple(time_off),
-        )
-        cache.set(key, week, TTL_SECONDS)
-    return week
+    return cache.get_or_set(_week_key(doctor_id), lambda: _week(doctor_id), TTL_SECONDS)
+
+
+def _week(doctor_id: int) -> DoctorWeek:
+    slots = {}
+    for session in WeeklySchedule.objects.filter(doctor_id=doctor_id):
+        slots.setdefault(session.weekday, set()).update(session.slot_times())
+    time_off = TimeOff.objects.filter(doctor_id=doctor_id).values_list("start_date", "end_date")
+    return DoctorWeek(
+        slots={day: tuple(sorted(times)) for day, times in slots.items()},
+        time_off=tuple(time_off),
+    )
 
 
 def doctors_changed(*, doctor_id: int | None = None) -> None:
