@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "clinic.core",
     "clinic.accounts",
     "clinic.patients",
@@ -72,10 +73,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the acting user on every history row written during a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
+# History is read-only in the admin: a record's state moves only through its services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 TEMPLATES = [

@@ -9,6 +9,7 @@ always has a file, and the status is not edited by hand.
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.core.admin import (
     AuditedAdminMixin,
@@ -37,7 +38,7 @@ class LabReportAdminForm(forms.ModelForm):
 
 @admin.register(LabReport)
 class LabReportAdmin(
-    ServiceErrorsAsFormErrorsMixin, AuditedAdminMixin, TimestampedAdminMixin, admin.ModelAdmin
+    ServiceErrorsAsFormErrorsMixin, AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin
 ):
     form = LabReportAdminForm
     audit_prefix = "lab_report"

@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from clinic.core.files import lab_report_key
 from clinic.core.models import BaseModel
@@ -24,6 +25,7 @@ class LabReport(BaseModel):
     status = models.CharField(max_length=10, choices=LabStatus.choices, default=LabStatus.ORDERED)
     file = models.FileField(upload_to=lab_report_key, blank=True, help_text="Image or PDF.")
     original_name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-pk"]

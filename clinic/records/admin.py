@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.core.admin import AuditedAdminMixin, TimestampedAdminMixin
 from clinic.core.audit import audit_log
@@ -13,7 +14,7 @@ class PrescriptionLineInline(admin.TabularInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(AuditedAdminMixin, TimestampedAdminMixin, admin.ModelAdmin):
+class ConsultationAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "patient_name", "doctor", "purpose", "has_scan"]
     list_filter = ["doctor__specialty", "doctor", "date"]
     search_fields = [*patient_search_fields("patient"), "purpose", "diagnosis", "doctor__name"]
@@ -44,7 +45,7 @@ class ConsultationAdmin(AuditedAdminMixin, TimestampedAdminMixin, admin.ModelAdm
 
 
 @admin.register(PrescriptionLine)
-class PrescriptionLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PrescriptionLineAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ["medicine", "dose", "frequency", "duration", "consultation", "patient_name"]
     search_fields = ["medicine", *patient_search_fields("consultation__patient")]
     list_filter = ["consultation__doctor"]

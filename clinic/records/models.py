@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from clinic.core.files import scan_key
 from clinic.core.models import BaseModel
@@ -25,6 +26,7 @@ class Consultation(BaseModel):
     scan = models.FileField(
         upload_to=scan_key, blank=True, help_text="An optional scan (image or PDF)."
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -42,6 +44,7 @@ class PrescriptionLine(models.Model):
     frequency = models.CharField(max_length=60, help_text="e.g. twice a day")
     duration = models.CharField(max_length=60, help_text="e.g. 5 days")
     instructions = models.CharField(max_length=200, blank=True, help_text="e.g. after food")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "pk"]
