@@ -318,6 +318,8 @@ CLINIC = {
 }
 # How far ahead a patient may book.
 BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 90)
+# How many upcoming appointments one patient may hold at a time.
+MAX_ACTIVE_BOOKINGS = env_int("MAX_ACTIVE_BOOKINGS", 8)
 
 # --- Security -------------------------------------------------------------------
 # HTTPS=1 behind TLS: redirect, secure cookies and HSTS.

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clinic.api.views.booking import BookingApi
@@ -7,6 +7,7 @@ from clinic.api.views.doctor import DoctorApi
 from clinic.api.views.history import HistoryApi
 from clinic.api.views.login import LoginApi
 from clinic.api.views.logout import LogoutApi
+from clinic.api.views.not_found import not_found
 from clinic.api.views.otp import OtpSendApi, OtpVerifyApi, PasswordResetApi
 from clinic.api.views.patient import PatientProfileApi
 from clinic.api.views.reports import ReportsApi
@@ -30,4 +31,6 @@ urlpatterns = [
     path("reset-password/", PasswordResetApi.as_view(), name="password-reset"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Last: any other path under /cms-api/ is a JSON 404, never Django's HTML page.
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from clinic.appointments.models import Appointment, CancelledBy, Status
@@ -42,6 +43,7 @@ def appointment_book(
 
     try:
         with transaction.atomic():
+            _check_booking_limit(patient)
             appointment = Appointment.objects.create(
                 patient=patient,
                 doctor=doctor,
@@ -55,6 +57,22 @@ def appointment_book(
         raise _conflict_for(patient=patient, doctor=doctor, day=day, start=start) from None
     transaction.on_commit(lambda: events.appointment_booked(appointment_id=appointment.pk))
     return appointment
+
+
+def _check_booking_limit(patient: Patient) -> None:
+    """At most MAX_ACTIVE_BOOKINGS upcoming appointments per patient, even under concurrency.
+
+    The patient's row is locked first: a second booking by the same patient waits
+    here until the first commits, and then counts it (a count alone would let two
+    concurrent bookings both see room for one more).
+    """
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+    limit = settings.MAX_ACTIVE_BOOKINGS
+    if Appointment.objects.upcoming().filter(patient=patient).count() >= limit:
+        raise Conflict(
+            f"You already have {limit} upcoming appointments, the most one patient may hold."
+            " Cancel one to book another."
+        )
 
 
 def _conflict_for(*, patient, doctor, day, start) -> Conflict:

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from clinic.api.fields import IdListField, SeedDateField, SlotField
 from clinic.api.inputs import parse_input
+from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, seed_slot
 from clinic.api.schema import BodyOnDeleteSchema
 from clinic.api.shapes import DoctorRefSerializer, MessageSerializer, PatientRefSerializer, errors
@@ -62,28 +63,29 @@ class BookingApi(PatientApi):
     @extend_schema(
         operation_id="booking_list",
         summary="The caller's active appointments, soonest first",
+        parameters=PAGE_PARAMETERS,
         responses={200: OutputSerializer(many=True), **errors(401, 403)},
     )
     def get(self, request):
-        parse_input(request, serializers.Serializer)
+        page = Page(
+            appointment_upcoming_for(patient=self.patient),
+            parse_input(request, PageInputSerializer),
+        )
         # Rows built by hand in OutputSerializer's shape, for speed: 2.5 -> 1.8 ms a request
         # in-process (issue #6, clinic/api/rows.py).
-        rows = appointment_upcoming_for(patient=self.patient).values(
-            "id", "date", "start", *DOCTOR_REF
-        )
+        rows = page.queryset.values("id", "date", "start", *DOCTOR_REF)
         patient = patient_ref(self.patient)
-        return Response(
-            [
-                {
-                    "Booking_id": row["id"],
-                    "patient": patient,
-                    "doctor": doctor_ref(row),
-                    "booking_date": seed_date(row["date"]),
-                    "time_slot": seed_slot(row["start"]),
-                }
-                for row in rows
-            ]
-        )
+        data = [
+            {
+                "Booking_id": row["id"],
+                "patient": patient,
+                "doctor": doctor_ref(row),
+                "booking_date": seed_date(row["date"]),
+                "time_slot": seed_slot(row["start"]),
+            }
+            for row in rows
+        ]
+        return Response(data, headers=page.headers(data))
 
     @extend_schema(
         operation_id="booking_create",

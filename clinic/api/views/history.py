@@ -4,6 +4,7 @@ from rest_framework.response import Response
 
 from clinic.api.fields import SeedDateField, SlotField
 from clinic.api.inputs import parse_input
+from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.rows import seed_date, seed_slot
 from clinic.api.shapes import errors
 from clinic.api.views.base import PatientApi
@@ -39,29 +40,30 @@ class HistoryApi(PatientApi):
     @extend_schema(
         operation_id="history",
         summary="The caller's past and cancelled appointments, newest first",
+        parameters=PAGE_PARAMETERS,
         responses={200: OutputSerializer(many=True), **errors(401, 403)},
     )
     def get(self, request):
-        parse_input(request, serializers.Serializer)
+        params = parse_input(request, PageInputSerializer)
+        page = Page(appointment_history_for(patient=self.patient), params)
         # Rows built by hand in OutputSerializer's shape, for speed: 5.7 -> 2.3 ms a request
         # in-process (issue #6, clinic/api/rows.py).
-        rows = appointment_history_for(patient=self.patient).values_list(
+        rows = page.queryset.values_list(
             "id", "slot_number", "doctor__name", "doctor_id", "date", "start", "status"
         )
         patient_name, patient_id = self.patient.name, str(self.patient.user_id)
-        return Response(
-            [
-                {
-                    "id": pk,
-                    "book_no": str(slot_number),
-                    "patient_name": patient_name,
-                    "doctor_name": doctor_name,
-                    "patient_id": patient_id,
-                    "doctor_id": str(doctor_id),
-                    "book_date": seed_date(day),
-                    "book_slot": seed_slot(start),
-                    "reason": _reason(status),
-                }
-                for pk, slot_number, doctor_name, doctor_id, day, start, status in rows
-            ]
-        )
+        data = [
+            {
+                "id": pk,
+                "book_no": str(slot_number),
+                "patient_name": patient_name,
+                "doctor_name": doctor_name,
+                "patient_id": patient_id,
+                "doctor_id": str(doctor_id),
+                "book_date": seed_date(day),
+                "book_slot": seed_slot(start),
+                "reason": _reason(status),
+            }
+            for pk, slot_number, doctor_name, doctor_id, day, start, status in rows
+        ]
+        return Response(data, headers=page.headers(data))

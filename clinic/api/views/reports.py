@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
+from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, stored_file
 from clinic.api.shapes import DoctorRefSerializer, PatientRefSerializer, errors
 from clinic.api.views.base import PatientApi
@@ -62,13 +63,15 @@ class ReportsApi(PatientApi):
     @extend_schema(
         operation_id="reports",
         summary="The caller's lab reports",
+        parameters=PAGE_PARAMETERS,
         responses={200: OutputSerializer(many=True), **errors(401, 403)},
     )
     def get(self, request):
-        parse_input(request, serializers.Serializer)
+        params = parse_input(request, PageInputSerializer)
+        page = Page(lab_report_list_for(patient=self.patient), params)
         # Rows built by hand in OutputSerializer's shape, for speed: 2.8 -> 2.0 ms a request
         # in-process (issue #6, clinic/api/rows.py).
-        rows = lab_report_list_for(patient=self.patient).values(
+        rows = page.queryset.values(
             "id", *DOCTOR_REF, "test", "date", "status", "file", "original_name"
         )
         contact = patient_ref(self.patient)
@@ -88,4 +91,4 @@ class ReportsApi(PatientApi):
             if generated:
                 fieldfile = stored_file(LabReport, "file", row["file"])
                 data[-1].update(_report_file(request, fieldfile, row["original_name"]))
-        return Response(data)
+        return Response(data, headers=page.headers(data))
