@@ -264,3 +264,19 @@ def password_reset(*, reset_token, password) -> None:
             raise InvalidInput(f"password: {' '.join(exc.messages)}", field="password") from None
         password_set(user=user, password=password, actor=user)
     logger.info("Password reset for user %s", user.pk)
+
+
+def otp_prune_expired() -> int:
+    """Delete the rows that can no longer matter: their code has expired and their
+    send window and cooldown are over, so a new row behaves exactly the same."""
+    now = clock.now()
+    keep_for = max(
+        HOUR,
+        dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
+        dt.timedelta(seconds=settings.OTP_SEND_COOLDOWN_SECONDS),
+    )
+    cutoff = now - keep_for
+    stale = OtpCode.objects.filter(updated_at__lt=cutoff).exclude(last_sent_at__gte=cutoff)
+    stale = stale.exclude(expires_at__gte=now)
+    deleted, _ = stale.delete()
+    return deleted
