@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # Records the acting user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clinic.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"

@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,6 +74,10 @@ class Service:
     host: str = "127.0.0.1"
     port: int | None = None
     user: str | None = None
+    # Started again when it exits, as systemd's Restart=always does for the units in
+    # deploy/systemd/ (a db_worker exits when it loses the database).
+    supervised: bool = False
+    starts: int = 0
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -87,6 +92,7 @@ class Service:
             start_new_session=True,  # its own process group, as on its own host
             user=self.user,
         )
+        self.starts += 1
         out.close()
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -141,6 +147,7 @@ class Cluster:
         self.secret_key = secrets.token_urlsafe(50)
         self.extra_env = extra_env or {}
         self.services: dict[str, Service] = {}
+        self._stopping = threading.Event()
         self.app_names = [f"app{i + 1}" for i in range(apps)]
         self.worker_names = [f"worker{i + 1}" for i in range(workers)]
 
@@ -258,11 +265,11 @@ class Cluster:
         for name in self.worker_names:
             services.append(Service(
                 name, [PYTHON, "manage.py", "db_worker"],
-                env=self.django_env(name), log=self.logs / f"{name}.log",
+                env=self.django_env(name), log=self.logs / f"{name}.log", supervised=True,
             ))
         services.append(Service(
             "periodic", [PYTHON, "-m", "deploy.periodic"],
-            env=self.django_env("periodic"), log=self.logs / "periodic.log",
+            env=self.django_env("periodic"), log=self.logs / "periodic.log", supervised=True,
         ))
         lb_env = dict(os.environ)
         lb_env.update(
@@ -303,8 +310,16 @@ class Cluster:
             self.services[name].start()
         for name in (*self.app_names, "balancer"):
             self.services[name].wait_ready()
+        threading.Thread(target=self._supervise, daemon=True).start()
         self.wait_healthy()
         return self
+
+    def _supervise(self) -> None:
+        """Restart supervised services one second after they exit (systemd's RestartSec=1)."""
+        while not self._stopping.wait(1.0):
+            for service in list(self.services.values()):
+                if service.supervised and service.process and not service.running:
+                    service.start()
 
     def _prepare_database(self) -> None:
         wait_for(self._postgres_answers, timeout=30, what="postgres")
@@ -371,6 +386,14 @@ class Cluster:
         wait_for(lambda: running <= self.servers_up(), timeout=timeout,
                  what="the balancer's pool")
 
+    def manage(self, host: str, *args: str) -> str:
+        """Run a manage.py command as `host` would (its environment, its own disk)."""
+        done = subprocess.run([PYTHON, "manage.py", *args], env=self.django_env(host),
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"manage.py {args[0]} on {host} failed: {done.stderr[-2000:]}")
+        return done.stdout
+
     def restart(self, name: str) -> None:
         service = self.services[name]
         service.stop()
@@ -394,6 +417,7 @@ class Cluster:
         return list(mailbox.Maildir(self.mailbox_path, create=False))
 
     def stop(self) -> None:
+        self._stopping.set()
         for name in reversed(list(self.services)):
             self.services[name].stop()
 
