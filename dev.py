@@ -3,6 +3,8 @@
 
     python3 dev.py start   install, migrate, load the demo clinic, serve on :8000
     python3 dev.py test    install test tools and run the whole test suite
+    python3 dev.py cluster the production layout on this machine (deploy/cluster.py):
+                           HAProxy, two app servers, two workers, PostgreSQL, Redis, S3
 
 Both create ./.venv and install the pinned requirements into it first.
 """
@@ -56,12 +58,19 @@ def test(extra: list[str]) -> None:
     sys.exit(completed.returncode)
 
 
+def cluster() -> None:
+    ensure_venv("requirements-dev.txt")
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "deploy.cluster"])
+
+
 def main() -> None:
     command, extra = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if command == "start":
         start()
     elif command == "test":
         test(extra)
+    elif command == "cluster":
+        cluster()
     else:
         sys.exit(__doc__)
 

@@ -132,16 +132,26 @@ class Service:
 class Cluster:
     """Start, break and stop the production layout on loopback."""
 
-    def __init__(self, base: Path | None = None, *, apps: int = 2, workers: int = 2,
-                 seed: bool = True, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        base: Path | None = None,
+        *,
+        apps: int = 2,
+        workers: int = 2,
+        seed: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.base = Path(base or tempfile.mkdtemp(prefix="cms-cluster-"))
         self.base.mkdir(parents=True, exist_ok=True)
         self.logs = self.base / "logs"
         self.logs.mkdir(exist_ok=True)
         self.seed = seed
         self.ports = {
-            "postgres": free_port(), "redis": free_port(), "s3": free_port(),
-            "smtp": free_port(), "lb": free_port(),
+            "postgres": free_port(),
+            "redis": free_port(),
+            "s3": free_port(),
+            "smtp": free_port(),
+            "lb": free_port(),
         }
         self.app_hosts = [(f"127.0.0.{11 + i}", free_port()) for i in range(apps)]
         self.secret_key = secrets.token_urlsafe(50)
@@ -171,8 +181,11 @@ class Cluster:
 
     # --- environment -----------------------------------------------------------
     def django_env(self, name: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "S3_", "CMS_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "S3_", "CMS_"))
+        }
         var_dir = self.base / "var" / name  # each host its own disk
         var_dir.mkdir(parents=True, exist_ok=True)
         env.update(
@@ -219,17 +232,45 @@ class Cluster:
                 os.chown(self.base, pw.pw_uid, pw.pw_gid)
                 os.chown(data, pw.pw_uid, pw.pw_gid)
             subprocess.run(
-                [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--no-sync"],
-                check=True, stdout=subprocess.DEVNULL, user=user,
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                user=user,
             )
         return Service(
             "postgres",
-            [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(self.ports["postgres"]),
-             "-k", str(data), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
-             "-c", "fsync=off", "-c", "full_page_writes=off"],
+            [
+                str(PG_BIN / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.ports["postgres"]),
+                "-k",
+                str(data),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off",
+            ],
             env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
-            log=self.logs / "postgres.log", port=self.ports["postgres"], user=user,
+            log=self.logs / "postgres.log",
+            port=self.ports["postgres"],
+            user=user,
         )
 
     def _services(self) -> list[Service]:
@@ -237,40 +278,87 @@ class Cluster:
             self._postgres(),
             Service(
                 "redis",
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(self.ports["redis"]),
-                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
-                env=dict(os.environ), log=self.logs / "redis.log", port=self.ports["redis"],
+                [
+                    "redis-server",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.ports["redis"]),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ],
+                env=dict(os.environ),
+                log=self.logs / "redis.log",
+                port=self.ports["redis"],
             ),
             Service(
                 "s3",
                 [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ports["s3"])],
-                env=dict(os.environ), log=self.logs / "s3.log", port=self.ports["s3"],
+                env=dict(os.environ),
+                log=self.logs / "s3.log",
+                port=self.ports["s3"],
             ),
             Service(
                 "smtp",
-                [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.ports['smtp']}",
-                 "-c", "aiosmtpd.handlers.Mailbox", str(self.mailbox_path)],
-                env=dict(os.environ), log=self.logs / "smtp.log", port=self.ports["smtp"],
+                [
+                    PYTHON,
+                    "-m",
+                    "aiosmtpd",
+                    "-n",
+                    "-l",
+                    f"127.0.0.1:{self.ports['smtp']}",
+                    "-c",
+                    "aiosmtpd.handlers.Mailbox",
+                    str(self.mailbox_path),
+                ],
+                env=dict(os.environ),
+                log=self.logs / "smtp.log",
+                port=self.ports["smtp"],
             ),
         ]
         for name, (host, port) in zip(self.app_names, self.app_hosts, strict=True):
             env = self.django_env(name)
             env["CMS_BIND"] = f"{host}:{port}"
-            services.append(Service(
-                name,
-                [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                 "clinic.wsgi:application"],
-                env=env, log=self.logs / f"{name}.log", host=host, port=port,
-            ))
+            services.append(
+                Service(
+                    name,
+                    [
+                        PYTHON,
+                        "-m",
+                        "gunicorn",
+                        "-c",
+                        str(ROOT / "deploy" / "gunicorn.conf.py"),
+                        "clinic.wsgi:application",
+                    ],
+                    env=env,
+                    log=self.logs / f"{name}.log",
+                    host=host,
+                    port=port,
+                )
+            )
         for name in self.worker_names:
-            services.append(Service(
-                name, [PYTHON, "manage.py", "db_worker"],
-                env=self.django_env(name), log=self.logs / f"{name}.log", supervised=True,
-            ))
-        services.append(Service(
-            "periodic", [PYTHON, "-m", "deploy.periodic"],
-            env=self.django_env("periodic"), log=self.logs / "periodic.log", supervised=True,
-        ))
+            services.append(
+                Service(
+                    name,
+                    [PYTHON, "manage.py", "db_worker"],
+                    env=self.django_env(name),
+                    log=self.logs / f"{name}.log",
+                    supervised=True,
+                )
+            )
+        services.append(
+            Service(
+                "periodic",
+                [PYTHON, "-m", "deploy.periodic"],
+                env=self.django_env("periodic"),
+                log=self.logs / "periodic.log",
+                supervised=True,
+            )
+        )
         lb_env = dict(os.environ)
         lb_env.update(
             CMS_LB_BIND=f"127.0.0.1:{self.ports['lb']}",
@@ -279,19 +367,25 @@ class Cluster:
         )
         for i, (host, port) in enumerate(self.app_hosts, start=1):
             lb_env[f"CMS_APP{i}"] = f"{host}:{port}"
-        services.append(Service(
-            "balancer",
-            ["haproxy", "-db", "-f", str(self._haproxy_config())],
-            env=lb_env, log=self.logs / "balancer.log", port=self.ports["lb"],
-        ))
+        services.append(
+            Service(
+                "balancer",
+                ["haproxy", "-db", "-f", str(self._haproxy_config())],
+                env=lb_env,
+                log=self.logs / "balancer.log",
+                port=self.ports["lb"],
+            )
+        )
         return services
 
     def _haproxy_config(self) -> Path:
         """deploy/haproxy.cfg with one server line per app server of this cluster."""
         lines = (ROOT / "deploy" / "haproxy.cfg").read_text().splitlines()
         kept = [line for line in lines if not line.strip().startswith("server app")]
-        kept += [f'    server {name} "${{CMS_APP{i}}}" check'
-                 for i, name in enumerate(self.app_names, start=1)]
+        kept += [
+            f'    server {name} "${{CMS_APP{i}}}" check'
+            for i, name in enumerate(self.app_names, start=1)
+        ]
         path = self.base / "haproxy.cfg"
         path.write_text("\n".join(kept) + "\n")
         return path
@@ -324,31 +418,59 @@ class Cluster:
     def _prepare_database(self) -> None:
         wait_for(self._postgres_answers, timeout=30, what="postgres")
         subprocess.run(
-            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.ports["postgres"]),
-             "-U", "postgres", "cms"],
-            check=False, stderr=subprocess.DEVNULL,
+            [
+                str(PG_BIN / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.ports["postgres"]),
+                "-U",
+                "postgres",
+                "cms",
+            ],
+            check=False,
+            stderr=subprocess.DEVNULL,
         )
         env = self.django_env("setup")
         log = (self.logs / "setup.log").open("ab")
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], env=env, cwd=ROOT,
-                       check=True, stdout=log, stderr=subprocess.STDOUT)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         if self.seed:
-            subprocess.run([PYTHON, "manage.py", "seed_demo"], env=env, cwd=ROOT,
-                           check=True, stdout=log, stderr=subprocess.STDOUT)
+            subprocess.run(
+                [PYTHON, "manage.py", "seed_demo"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         log.close()
 
     def _postgres_answers(self) -> bool:
-        return subprocess.run(
-            [str(PG_BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.ports["postgres"])],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ).returncode == 0
+        return (
+            subprocess.run(
+                [str(PG_BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.ports["postgres"])],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ).returncode
+            == 0
+        )
 
     def _create_bucket(self) -> None:
         import boto3
 
         boto3.client(
-            "s3", endpoint_url=f"http://127.0.0.1:{self.ports['s3']}", region_name="us-east-1",
-            aws_access_key_id=S3_KEY, aws_secret_access_key=S3_SECRET,
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{self.ports['s3']}",
+            region_name="us-east-1",
+            aws_access_key_id=S3_KEY,
+            aws_secret_access_key=S3_SECRET,
         ).create_bucket(Bucket=S3_BUCKET)
 
     def healthy(self, url: str | None = None) -> bool:
@@ -381,15 +503,22 @@ class Cluster:
         """Every running app server answers /healthz and is in the balancer's pool."""
         running = {name for name in self.app_names if self.services[name].running}
         for name in running:
-            wait_for(lambda n=name: self.healthy(self.app_url(n)), timeout=timeout,
-                     what=f"{name}'s /healthz")
-        wait_for(lambda: running <= self.servers_up(), timeout=timeout,
-                 what="the balancer's pool")
+            wait_for(
+                lambda n=name: self.healthy(self.app_url(n)),
+                timeout=timeout,
+                what=f"{name}'s /healthz",
+            )
+        wait_for(lambda: running <= self.servers_up(), timeout=timeout, what="the balancer's pool")
 
     def manage(self, host: str, *args: str) -> str:
         """Run a manage.py command as `host` would (its environment, its own disk)."""
-        done = subprocess.run([PYTHON, "manage.py", *args], env=self.django_env(host),
-                              cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            env=self.django_env(host),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             raise RuntimeError(f"manage.py {args[0]} on {host} failed: {done.stderr[-2000:]}")
         return done.stdout

@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 JOBS = [
     ("reminders", ["send_reminders"], 15 * 60),
     ("retries", ["retry_messages"], 60),
-    ("waitlist", ["waitlist_release"], 30),
     ("prune_otp", ["prune_otp"], 60 * 60),
 ]
 
@@ -29,7 +28,10 @@ JOBS = [
 def available_commands() -> set[str]:
     listing = subprocess.run(
         [sys.executable, "manage.py", "help", "--commands"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return set(listing.stdout.split())
 

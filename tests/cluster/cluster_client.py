@@ -35,12 +35,23 @@ def signup(cluster: Cluster, *, password: str = "Sturdy-Passw0rd-42") -> tuple[s
     tag = uuid.uuid4().hex[:8]
     username = f"cl{tag}{n}"
     api = Api(cluster.url)
-    created = api.call("POST", "signup/", {
-        "user": {"username": username, "password": password, "first_name": "Cluster",
-                 "last_name": f"Patient {n}", "email": f"{username}@example.com"},
-        "gender": "Female", "dob": "1990-01-01", "address": "1 Balancer Road",
-        "phone": f"9{int(tag, 16) % 10**9:09d}",
-    })
+    created = api.call(
+        "POST",
+        "signup/",
+        {
+            "user": {
+                "username": username,
+                "password": password,
+                "first_name": "Cluster",
+                "last_name": f"Patient {n}",
+                "email": f"{username}@example.com",
+            },
+            "gender": "Female",
+            "dob": "1990-01-01",
+            "address": "1 Balancer Road",
+            "phone": f"9{int(tag, 16) % 10**9:09d}",
+        },
+    )
     assert created.status_code == 201, created.text
     login = api.call("POST", "login/", {"username": username, "password": password})
     assert login.status_code == 200, login.text
@@ -57,8 +68,9 @@ def free_slots(api: Api, *, skip: int = 0) -> tuple[int, str, list[str]]:
     day = dt.date.today() + dt.timedelta(days=2 + skip)
     for _ in range(30):
         for doctor in doctors:
-            answer = api.call("GET", "slots/", params={"doctor_id": doctor["id"],
-                                                       "date": day.isoformat()})
+            answer = api.call(
+                "GET", "slots/", params={"doctor_id": doctor["id"], "date": day.isoformat()}
+            )
             if answer.status_code == 200 and answer.json()["slots"]:
                 return doctor["id"], day.isoformat(), answer.json()["slots"]
         day += dt.timedelta(days=1)

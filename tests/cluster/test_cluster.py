@@ -73,7 +73,9 @@ def test_a_renamed_doctor_shows_through_every_server_at_once(cluster):
     doctor = api.call("GET", "doctor/").json()[0]
     new_name = f"Dr. Renamed {int(time.time())}"
     cluster.manage(
-        "app1", "shell", "-c",
+        "app1",
+        "shell",
+        "-c",
         "from clinic.doctors.models import Doctor; "
         f"d = Doctor.objects.get(pk={doctor['id']}); d.name = {new_name!r}; d.save()",
     )
@@ -99,8 +101,11 @@ def test_a_file_uploaded_through_one_server_downloads_through_the_other(cluster)
     assert url.startswith(f"http://127.0.0.1:{cluster.ports['s3']}/"), url
     picture = requests.get(url, timeout=10)
     assert picture.status_code == 200
-    assert picture.content[:8] == b"\x89PNG\r\n\x1a\n" or picture.content[:4] == b"RIFF" \
+    assert (
+        picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+        or picture.content[:4] == b"RIFF"
         or picture.content[:3] == b"\xff\xd8\xff"
+    )
 
 
 def test_postgres_restart_under_load(cluster):
@@ -115,9 +120,9 @@ def test_postgres_restart_under_load(cluster):
             if stop.is_set():
                 return
             try:
-                answer = client.call("POST", "booking/",
-                                     {"date": day, "slot": slot, "doc_id": doctor_id},
-                                     timeout=10)
+                answer = client.call(
+                    "POST", "booking/", {"date": day, "slot": slot, "doc_id": doctor_id}, timeout=10
+                )
             except requests.RequestException:
                 statuses["no answer"] += 1
                 continue
@@ -126,9 +131,10 @@ def test_postgres_restart_under_load(cluster):
                 confirmed.append((client, answer.json()["data"]["Booking_id"]))
             time.sleep(0.05)
 
-    share = [slots[i::len(clients)] for i in range(len(clients))]
-    threads = [threading.Thread(target=book, args=(c, s)) for c, s in zip(clients, share,
-                                                                           strict=True)]
+    share = [slots[i :: len(clients)] for i in range(len(clients))]
+    threads = [
+        threading.Thread(target=book, args=(c, s)) for c, s in zip(clients, share, strict=True)
+    ]
     for thread in threads:
         thread.start()
     time.sleep(1)
@@ -171,8 +177,7 @@ def test_redis_stops_and_returns(cluster):
                 api.call("GET", "slots/", params={"doctor_id": doctor_id, "date": day}),
                 api.call("GET", "booking/"),
             ]
-        booked = api.call("POST", "booking/", {"date": day, "slot": slots[0],
-                                               "doc_id": doctor_id})
+        booked = api.call("POST", "booking/", {"date": day, "slot": slots[0], "doc_id": doctor_id})
         assert booked.status_code == 201, booked.text
         assert [a.status_code for a in answers] == [200] * len(answers)
         assert served_by(answers) == set(cluster.app_names)
@@ -182,7 +187,9 @@ def test_redis_stops_and_returns(cluster):
     assert api.call("GET", "doctor/").status_code == 200
     keys = subprocess.run(
         ["redis-cli", "-p", str(cluster.ports["redis"]), "dbsize"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert int(keys) > 0
 

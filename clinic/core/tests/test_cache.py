@@ -37,8 +37,9 @@ class ResilientRedisCacheTests(SimpleTestCase):
     def test_it_answers_without_redis(self):
         """Redis unreachable: reads miss, writes are skipped, get_or_set computes."""
         cache = redis_cache(f"redis://127.0.0.1:{closed_port()}/0")
-        with mock.patch.object(cache_module, "_last_warning", 0.0), self.assertLogs(
-            "clinic.core.cache", "WARNING"
+        with (
+            mock.patch.object(cache_module, "_last_warning", 0.0),
+            self.assertLogs("clinic.core.cache", "WARNING"),
         ):
             self.assertEqual(cache.get("k", "fallback"), "fallback")
         self.assertIsNone(cache.set("k", 1))

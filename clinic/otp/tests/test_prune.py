@@ -27,10 +27,14 @@ class OtpPruneTests(TestCase):
         two_hours_ago = FIXED_NOW - dt.timedelta(hours=2)
         with time_machine.travel(two_hours_ago, tick=False):
             stale = otp_row(1, last_sent_at=two_hours_ago, expires_at=two_hours_ago)
-            window_running = otp_row(2, last_sent_at=FIXED_NOW - dt.timedelta(minutes=30),
-                                     expires_at=FIXED_NOW - dt.timedelta(minutes=20))
-            code_valid = otp_row(3, last_sent_at=two_hours_ago,
-                                 expires_at=FIXED_NOW + dt.timedelta(minutes=5))
+            window_running = otp_row(
+                2,
+                last_sent_at=FIXED_NOW - dt.timedelta(minutes=30),
+                expires_at=FIXED_NOW - dt.timedelta(minutes=20),
+            )
+            code_valid = otp_row(
+                3, last_sent_at=two_hours_ago, expires_at=FIXED_NOW + dt.timedelta(minutes=5)
+            )
         with time_machine.travel(FIXED_NOW, tick=False):
             self.assertEqual(otp_prune_expired(), 1)
         remaining = set(OtpCode.objects.values_list("pk", flat=True))
@@ -40,8 +44,11 @@ class OtpPruneTests(TestCase):
     def test_the_command_reports_what_it_deleted(self):
         """`manage.py prune_otp` is what the periodic job runs."""
         with time_machine.travel(FIXED_NOW - dt.timedelta(hours=3), tick=False):
-            otp_row(1, last_sent_at=FIXED_NOW - dt.timedelta(hours=3),
-                    expires_at=FIXED_NOW - dt.timedelta(hours=3))
+            otp_row(
+                1,
+                last_sent_at=FIXED_NOW - dt.timedelta(hours=3),
+                expires_at=FIXED_NOW - dt.timedelta(hours=3),
+            )
         with time_machine.travel(FIXED_NOW, tick=False):
             from io import StringIO
 
