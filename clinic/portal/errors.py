@@ -1,15 +1,24 @@
-"""Domain errors shown where the user looks: on the form field, or as a message."""
+"""Domain errors shown where the user looks: on the form field, or as a message.
+
+Services write their messages for the API's ERR format, "field: message"
+("otp: The code is wrong..."). A patient never sees the field's name: every
+portal path that shows a service's message goes through `user_message`.
+"""
+
+import re
 
 from django.contrib import messages
 
 from clinic.core.errors import ApplicationError
 
+# A leading API field name: lower-case, as in "otp: ", "reset_token: ", "booking-ids: ".
+_FIELD_PREFIX = re.compile(r"^[a-z][a-z0-9_\-.]*: ")
 
-def _strip_label(field: str, message: str) -> str:
-    # Services prefix messages with the field name ("email: ..."), which the
-    # form already shows as the label.
-    prefix = f"{field}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+
+def user_message(exc: ApplicationError | str) -> str:
+    """The message without the API's "field: " prefix."""
+    text = exc if isinstance(exc, str) else exc.message
+    return _FIELD_PREFIX.sub("", str(text), count=1)
 
 
 def form_add_error(form, exc: ApplicationError, *, field_map: dict | None = None) -> None:
@@ -20,11 +29,11 @@ def form_add_error(form, exc: ApplicationError, *, field_map: dict | None = None
         target = (field_map or {}).get(name, name)
         for error in errors:
             if target in form.fields:
-                form.add_error(target, _strip_label(name, str(error)))
+                form.add_error(target, user_message(str(error)))
                 placed = True
     if not placed:
-        form.add_error(None, exc.message)
+        form.add_error(None, user_message(exc))
 
 
 def message_error(request, exc: ApplicationError) -> None:
-    messages.error(request, exc.message)
+    messages.error(request, user_message(exc))

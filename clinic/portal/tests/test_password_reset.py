@@ -87,6 +87,12 @@ class PasswordResetTests(PortalTestCase):
         response = self.client.post(reverse("portal:password_verify"), {"otp": wrong})
         self.assertEqual(response.status_code, 200)
         self.assertIn("otp", response.context["form"].errors)
+        # The words only: the API's "otp: " prefix never reaches the patient.
+        self.assertEqual(
+            response.context["form"].errors["otp"],
+            ["The code is wrong or has expired. Request a new code."],
+        )
+        self.assertNotContains(response, "otp:")
         for _ in range(10):
             response = self.client.post(reverse("portal:password_verify"), {"otp": wrong})
         self.assertEqual(response.status_code, 429)

@@ -17,7 +17,7 @@ from clinic.accounts.throttles import (
 )
 from clinic.core.errors import InvalidInput, Throttled
 from clinic.patients.services import patient_register
-from clinic.portal.errors import form_add_error
+from clinic.portal.errors import form_add_error, user_message
 from clinic.portal.forms import LoginForm, RegisterForm
 
 
@@ -41,7 +41,7 @@ def register(request):
             signup_attempt_check(client_ip=client_ip_of(request))
             patient = patient_register(**form.cleaned_data)
         except Throttled as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, user_message(exc))
             status = 429
         except InvalidInput as exc:
             form_add_error(form, exc)
@@ -68,7 +68,7 @@ def login_view(request):
         try:
             login_attempt_check(login=login_name, client_ip=client_ip)
         except Throttled as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, user_message(exc))
             status = 429
         else:
             user = authenticate(
@@ -82,6 +82,9 @@ def login_view(request):
                 login(request, user)
                 messages.success(request, f"Welcome back, {user.display_name}.")
                 return redirect(_next_url(request))
+    if form.errors:
+        # Focus goes to the error summary (its autofocus), not back to the first field.
+        form.fields["login"].widget.attrs.pop("autofocus", None)
     next_url = request.POST.get("next") or request.GET.get("next", "")
     context = {"form": form, "next": next_url}
     return render(request, "portal/auth/login.html", context, status=status)

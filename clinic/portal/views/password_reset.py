@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from clinic.accounts.throttles import client_ip_of
 from clinic.core.errors import ApplicationError, InvalidInput, Throttled
 from clinic.otp.services import otp_issue, otp_verify, password_reset
-from clinic.portal.errors import form_add_error
+from clinic.portal.errors import form_add_error, user_message
 from clinic.portal.forms import ForgotForm, NewPasswordForm, OtpForm
 
 _ADDRESS = "portal_reset_address"
@@ -27,7 +27,7 @@ def forgot(request):
         try:
             otp_issue(channel=channel, address=address, client_key=client_ip_of(request))
         except Throttled as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, user_message(exc))
             status = 429
         except ApplicationError as exc:
             form_add_error(form, exc, field_map={"email": "address", "sms": "address"})
@@ -57,10 +57,10 @@ def verify(request):
                 code=form.cleaned_data["otp"],
             )
         except Throttled as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, user_message(exc))
             status = 429
         except ApplicationError as exc:
-            form.add_error("otp", exc.message)
+            form.add_error("otp", user_message(exc))
         else:
             request.session[_TOKEN] = token
             request.session.pop(_ADDRESS, None)
@@ -84,7 +84,7 @@ def new_password(request):
                 form_add_error(form, exc, field_map={"password": "password1"})
             else:
                 request.session.pop(_TOKEN, None)
-                messages.error(request, f"{exc.message} Please ask for a new code.")
+                messages.error(request, f"{user_message(exc)} Please ask for a new code.")
                 return redirect("portal:password_forgot")
         else:
             request.session.pop(_TOKEN, None)

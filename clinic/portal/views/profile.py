@@ -11,7 +11,7 @@ from clinic.accounts.services import password_set
 from clinic.core.errors import InvalidInput
 from clinic.patients.services import patient_set_picture, patient_update
 from clinic.portal.decorators import patient_required
-from clinic.portal.errors import form_add_error
+from clinic.portal.errors import form_add_error, user_message
 from clinic.portal.forms import BootstrapMixin, PictureForm, ProfileForm
 
 
@@ -69,7 +69,7 @@ def profile_picture(request):
                 patient=request.patient, upload=form.cleaned_data["picture"], actor=request.user
             )
         except InvalidInput as exc:  # includes PayloadTooLarge and UnsupportedMedia
-            form.add_error("picture", exc.message)
+            form.add_error("picture", user_message(exc))
         else:
             messages.success(request, "Your picture has been updated.")
             return redirect("portal:profile")
