@@ -9,6 +9,7 @@ from clinic.portal.views import (
     profile,
     public,
     records,
+    verify,
 )
 
 app_name = "portal"
@@ -29,11 +30,17 @@ urlpatterns = [
     path("profile/edit/", profile.profile_edit, name="profile_edit"),
     path("profile/picture/", profile.profile_picture, name="profile_picture"),
     path("profile/password/", profile.password_change, name="password_change"),
+    path("profile/verify/<str:channel>/", verify.verify, name="verify"),
     path("book/", booking.book, name="book"),
     path("book/<int:doctor_id>/", booking.book_doctor, name="book_doctor"),
     path("book/<int:doctor_id>/confirm/", booking.book_confirm, name="book_confirm"),
     path("appointments/", appointments.appointments, name="appointments"),
     path("appointments/past/", appointments.appointments_past, name="appointments_past"),
+    path(
+        "appointments/<int:appointment_id>/",
+        appointments.appointment_detail,
+        name="appointment_detail",
+    ),
     path(
         "appointments/<int:appointment_id>/cancel/",
         appointments.appointment_cancel_view,

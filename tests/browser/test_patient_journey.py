@@ -83,6 +83,8 @@ def test_register_book_cancel_and_see_the_history(page, doctor, screenshot):
     first_date = page.locator("#picker a.date-chip").first
     first_date.click()
     expect(page.locator("#picker a.date-chip").first).to_have_attribute("aria-current", "date")
+    # No time is picked for the patient: Continue asks for one first.
+    expect(page.locator(".slot-grid input:checked")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"\?date=\d{4}-\d{2}-\d{2}"))
     assert page.evaluate("window.__sameDocument") is True, "htmx should swap, not reload"
     expect(page.locator("#slots-title")).to_be_focused()
@@ -95,8 +97,15 @@ def test_register_book_cancel_and_see_the_history(page, doctor, screenshot):
     expect(page.get_by_role("heading", name="Confirm your booking")).to_be_visible()
     page.get_by_role("button", name="Confirm booking").click()
 
-    expect(page).to_have_url(re.compile(r"/appointments/$"))
+    # The confirmation page: what, when and where, with a way back to all visits.
+    expect(page).to_have_url(re.compile(r"/appointments/\d+/\?booked=1$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
     expect(page.get_by_role("status")).to_contain_text(f"at {slot_text}")
+    confirmation = page.locator("[data-appointment-detail]")
+    for shown in ("Dr. Asha Rao", slot_text, "Token number", "12 MG Road"):
+        expect(confirmation).to_contain_text(shown)
+    expect(page.get_by_role("link", name="Cancel this appointment")).to_be_visible()
+    page.get_by_role("link", name="All appointments").click()
     active = page.locator("[data-appointment]")
     expect(active).to_have_count(1)
     expect(active).to_contain_text(slot_text)

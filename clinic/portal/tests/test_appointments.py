@@ -89,3 +89,49 @@ class CancelTests(PortalTestCase):
         url = reverse("portal:appointment_cancel", args=[appointment.pk])
         self.assertEqual(self.client.get(url).status_code, 404)
         self.assertEqual(self.client.post(url).status_code, 404)
+
+
+class DetailTests(PortalTestCase):
+    def test_it_shows_the_patients_own_appointment_with_cancel(self):
+        appointment = self.book()
+        self.login()
+        response = self.client.get(reverse("portal:appointment_detail", args=[appointment.pk]))
+        self.assertContains(response, "Your appointment")
+        self.assertContains(response, "Tuesday 8 January 2030")
+        self.assertContains(response, reverse("portal:appointment_cancel", args=[appointment.pk]))
+
+    def test_another_patients_appointment_is_a_404(self):
+        bobs = self.book(patient=self.bob)
+        self.login()
+        response = self.client.get(reverse("portal:appointment_detail", args=[bobs.pk]))
+        self.assertEqual(response.status_code, 404)
+        self.assertNotContains(response, "Bob", status_code=404)
+
+    def test_a_cancelled_appointment_shows_its_status_and_no_cancel(self):
+        appointment = self.book()
+        Appointment.objects.filter(pk=appointment.pk).update(status=Status.CANCELLED)
+        self.login()
+        response = self.client.get(reverse("portal:appointment_detail", args=[appointment.pk]))
+        self.assertContains(response, "Cancelled")
+        self.assertNotContains(
+            response, reverse("portal:appointment_cancel", args=[appointment.pk])
+        )
+
+    def test_the_list_links_each_appointment_to_its_page(self):
+        appointment = self.book()
+        self.login()
+        response = self.client.get(reverse("portal:appointments"))
+        self.assertContains(response, reverse("portal:appointment_detail", args=[appointment.pk]))
+
+    def test_the_query_count_does_not_grow_with_the_patients_appointments(self):
+        appointment = self.book()
+        self.login()
+        url = reverse("portal:appointment_detail", args=[appointment.pk])
+        # session, user, patient, the appointment with its doctor, is it upcoming,
+        # and the session's save (savepoint, update, release)
+        with self.assertNumQueries(8) as first:
+            self.client.get(url)
+        for n in range(1, 5):
+            self.book(day=TUESDAY + dt.timedelta(days=n))
+        with self.assertNumQueries(len(first.captured_queries)):
+            self.client.get(url)

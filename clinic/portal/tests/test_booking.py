@@ -52,6 +52,12 @@ class DatePickerTests(PortalTestCase):
         self.assertNotContains(response, 'value="09:30"')
         self.assertContains(response, 'aria-current="date"')
 
+    def test_no_time_is_picked_for_the_patient(self):
+        """Picking a date alone must not book its earliest slot: no radio starts checked."""
+        response = self.get(date=TUESDAY.isoformat())
+        self.assertContains(response, 'name="time"', count=6)
+        self.assertNotContains(response, "checked")
+
     def test_an_htmx_request_gets_only_the_picker_fragment(self):
         """Same URL with or without JS; htmx swaps #picker, and caches keep them apart."""
         self.login()
@@ -110,15 +116,41 @@ class ConfirmTests(PortalTestCase):
             response = self.client.post(
                 self.confirm_url(), {**self.slot(), "confirm": "yes"}, follow=True
             )
-        self.assertRedirects(response, reverse("portal:appointments"))
         appointment = Appointment.objects.get()
+        detail = reverse("portal:appointment_detail", args=[appointment.pk])
+        self.assertRedirects(response, f"{detail}?booked=1")
         self.assertEqual(
             (appointment.patient, appointment.date, appointment.start, appointment.slot_number),
             (self.alice, TUESDAY, NINE_THIRTY, 2),
         )
         self.assertEqual(appointment.reason, "Chest pain")
         self.assertContains(response, "Booked: Dr. Asha Rao on Tuesday 8 January 2030 at 09:30 AM")
-        self.assertContains(response, f'data-appointment="{appointment.pk}"')
+        self.assertContains(response, f'data-appointment-detail="{appointment.pk}"')
+
+    def test_after_booking_a_confirmation_page_says_what_when_and_where(self):
+        self.login()
+        response = self.post_confirm()
+        appointment = Appointment.objects.get()
+        self.assertContains(response, "You are booked")
+        page = response.content.decode()
+        for shown in (
+            "Dr. Asha Rao", "Cardiology", "Tuesday 8 January 2030", "09:30 AM",
+            "Token number", f"<dd class=\"col-sm-8\">{appointment.slot_number}</dd>",
+            "12 MG Road, Bengaluru 560001", "Room 101", "Chest pain",
+        ):
+            with self.subTest(shown=shown):
+                self.assertIn(shown, page)
+        self.assertContains(response, reverse("portal:appointment_cancel", args=[appointment.pk]))
+
+    def test_a_service_error_shows_no_raw_field_name(self):
+        """The API's "date: ..." format stays in the API; the portal shows the words only."""
+        self.login()
+        yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+        response = self.client.post(
+            self.confirm_url(), {**self.slot(date=yesterday), "confirm": "yes"}, follow=True
+        )
+        [message] = [str(m) for m in response.context["messages"]]
+        self.assertEqual(message, "Cannot book a date in the past.")
 
     def test_a_slot_taken_meanwhile_gives_a_clear_message_and_fresh_slots(self):
         """Bob books 09:30 while Alice is on the confirm page: no error page for Alice."""

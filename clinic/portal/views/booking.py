@@ -22,6 +22,7 @@ from clinic.doctors.selectors import (
     doctor_specialties,
 )
 from clinic.portal.decorators import patient_required
+from clinic.portal.errors import user_message
 from clinic.portal.forms import DayForm, DoctorFilterForm, SlotForm
 
 # Days of free dates shown per page of the date picker.
@@ -112,14 +113,15 @@ def book_confirm(request, doctor_id: int):
         except (Conflict, InvalidInput) as exc:
             # Taken meanwhile, already started, or a clash with the patient's own
             # booking: say so and show the date's fresh slots.
-            messages.error(request, exc.message)
+            messages.error(request, user_message(exc))
             return redirect(_book_url(doctor, day))
         messages.success(
             request,
             f"Booked: {doctor.name} on {date_format(appointment.date, 'l j F Y')} at "
             f"{appointment.slot_label} (token {appointment.slot_number}).",
         )
-        return redirect("portal:appointments")
+        detail = reverse("portal:appointment_detail", kwargs={"appointment_id": appointment.pk})
+        return redirect(f"{detail}?booked=1")
     context = {
         "doctor": doctor, "day": day, "start": start, "reason": reason, "form": form,
         "starts_at": clock.combine(day, start),
