@@ -97,6 +97,15 @@ class LoginTests(PortalTestCase):
             self.assertContains(response, "do not match")
             self.assertNotIn(SESSION_KEY, self.client.session)
 
+    def test_after_a_failed_login_the_error_takes_the_focus(self):
+        """The error summary has autofocus; the login field gives it up (one autofocus)."""
+        page = self.post_login("alice", "nope").content.decode()
+        self.assertIn('<div class="alert alert-danger" role="alert" tabindex="-1" autofocus>', page)
+        self.assertEqual(page.count("autofocus"), 1)
+        fresh = self.client.get(reverse("portal:login")).content.decode()
+        self.assertIn('id="id_login"', fresh)
+        self.assertRegex(fresh, r'<input[^>]*autofocus[^>]*id="id_login"')
+
     def test_it_follows_a_safe_next_url_only(self):
         credentials = {"login": "alice", "password": PASSWORD}
         response = self.client.post(reverse("portal:login") + "?next=/appointments/", credentials)
