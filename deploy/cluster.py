@@ -11,9 +11,12 @@ would be, and the app servers share nothing but the shared stores:
     db_worker x 2 . the periodic jobs (deploy/periodic.py, what the systemd timers run)
     an SMTP server that keeps every message it receives (aiosmtpd's Mailbox)
 
-The app servers listen on their own loopback addresses (127.0.0.11, 127.0.0.12, ...)
-with their own CMS_VAR_DIR, so nothing one of them writes to its disk is seen by
-the other. tests/cluster/ drives this class: it kills, stops and restarts pieces.
+Run as root, each app server is a host of its own: a network namespace (`ip netns`)
+joined to this machine by a veth pair, with an address of its own, reaching the
+shared stores at one service address and reached by the balancer. Elsewhere the app
+servers listen on their own loopback addresses (127.0.0.11, 127.0.0.12, ...). Either
+way each has its own CMS_VAR_DIR, so nothing one writes to its disk is seen by the
+other. tests/cluster/ drives this class: it kills, stops and restarts pieces.
 Everything listens on 127.0.0.0/8 only.
 """
 
@@ -56,6 +59,17 @@ def port_open(host: str, port: int) -> bool:
     return False
 
 
+def _netns_works() -> bool:
+    """Network namespaces need root and iproute2; try one rather than guess."""
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        return False
+    probe = f"cms-probe-{os.getpid()}"
+    made = subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode == 0
+    if made:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return made
+
+
 def wait_for(check, *, timeout: float, what: str, interval: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -74,6 +88,7 @@ class Service:
     host: str = "127.0.0.1"
     port: int | None = None
     user: str | None = None
+    netns: str | None = None  # the network namespace it runs in (its own host)
     # Started again when it exits, as systemd's Restart=always does for the units in
     # deploy/systemd/ (a db_worker exits when it loses the database).
     supervised: bool = False
@@ -82,8 +97,9 @@ class Service:
 
     def start(self) -> None:
         out = self.log.open("ab")
+        argv = ["ip", "netns", "exec", self.netns, *self.argv] if self.netns else self.argv
         self.process = subprocess.Popen(
-            self.argv,
+            argv,
             env=self.env,
             cwd=ROOT,
             stdout=out,
@@ -140,6 +156,7 @@ class Cluster:
         workers: int = 2,
         seed: bool = True,
         extra_env: dict[str, str] | None = None,
+        netns: bool | None = None,
     ):
         self.base = Path(base or tempfile.mkdtemp(prefix="cms-cluster-"))
         self.base.mkdir(parents=True, exist_ok=True)
@@ -153,7 +170,16 @@ class Cluster:
             "smtp": free_port(),
             "lb": free_port(),
         }
-        self.app_hosts = [(f"127.0.0.{11 + i}", free_port()) for i in range(apps)]
+        self.netns = _netns_works() if netns is None else netns
+        # Addresses private to this cluster: 10.213.K.1 is the stores' service address
+        # (on this machine's loopback), 10.214.K.0/24 holds the veth links, 4 per /30.
+        self._k = 16 + os.getpid() % 200
+        if self.netns:
+            self.service_host = f"10.213.{self._k}.1"
+            self.app_hosts = [(f"10.214.{self._k}.{4 * i + 2}", 8000) for i in range(apps)]
+        else:
+            self.service_host = "127.0.0.1"
+            self.app_hosts = [(f"127.0.0.{11 + i}", free_port()) for i in range(apps)]
         self.secret_key = secrets.token_urlsafe(50)
         self.extra_env = extra_env or {}
         self.services: dict[str, Service] = {}
@@ -169,7 +195,7 @@ class Cluster:
 
     @property
     def database_url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.ports['postgres']}/cms"
+        return f"postgres://postgres@{self.service_host}:{self.ports['postgres']}/cms"
 
     @property
     def mailbox_path(self) -> Path:
@@ -197,9 +223,9 @@ class Cluster:
             CMS_VAR_DIR=str(var_dir),
             DATABASE_URL=self.database_url,
             DB_CONN_MAX_AGE="60",
-            REDIS_URL=f"redis://127.0.0.1:{self.ports['redis']}/0",
+            REDIS_URL=f"redis://{self.service_host}:{self.ports['redis']}/0",
             S3_BUCKET=S3_BUCKET,
-            S3_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['s3']}",
+            S3_ENDPOINT_URL=f"http://{self.service_host}:{self.ports['s3']}",
             S3_REGION="us-east-1",
             S3_ACCESS_KEY_ID=S3_KEY,
             S3_SECRET_ACCESS_KEY=S3_SECRET,
@@ -248,6 +274,10 @@ class Cluster:
                 stdout=subprocess.DEVNULL,
                 user=user,
             )
+            if self.netns:  # the app servers reach it from their own hosts
+                with (data / "pg_hba.conf").open("a") as hba:
+                    hba.write(f"host all all 10.214.{self._k}.0/24 trust\n")
+                    hba.write(f"host all all {self.service_host}/32 trust\n")
         return Service(
             "postgres",
             [
@@ -259,7 +289,7 @@ class Cluster:
                 "-k",
                 str(data),
                 "-c",
-                "listen_addresses=127.0.0.1",
+                f"listen_addresses={','.join(dict.fromkeys(['127.0.0.1', self.service_host]))}",
                 "-c",
                 "max_connections=200",
                 "-c",
@@ -269,6 +299,7 @@ class Cluster:
             ],
             env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8"},
             log=self.logs / "postgres.log",
+            host=self.service_host,
             port=self.ports["postgres"],
             user=user,
         )
@@ -281,7 +312,7 @@ class Cluster:
                 [
                     "redis-server",
                     "--bind",
-                    "127.0.0.1",
+                    *dict.fromkeys(["127.0.0.1", self.service_host]),
                     "--port",
                     str(self.ports["redis"]),
                     "--save",
@@ -290,16 +321,21 @@ class Cluster:
                     "no",
                     "--daemonize",
                     "no",
+                    # Bound to loopback and the cluster's private service address only.
+                    "--protected-mode",
+                    "no",
                 ],
                 env=dict(os.environ),
                 log=self.logs / "redis.log",
+                host=self.service_host,
                 port=self.ports["redis"],
             ),
             Service(
                 "s3",
-                [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ports["s3"])],
+                [PYTHON, "-m", "moto.server", "-H", self.service_host, "-p", str(self.ports["s3"])],
                 env=dict(os.environ),
                 log=self.logs / "s3.log",
+                host=self.service_host,
                 port=self.ports["s3"],
             ),
             Service(
@@ -338,6 +374,7 @@ class Cluster:
                     log=self.logs / f"{name}.log",
                     host=host,
                     port=port,
+                    netns=self._netns_name(name) if self.netns else None,
                 )
             )
         for name in self.worker_names:
@@ -391,7 +428,57 @@ class Cluster:
         return path
 
     # --- lifecycle -------------------------------------------------------------
+    def _netns_name(self, app: str) -> str:
+        return f"cms{self._k}{app}"
+
+    def _netns_up(self) -> None:
+        """Each app server's host: a namespace, a veth link to this machine, a route to
+        the service address. The service address sits on this machine's loopback."""
+        self._netns_down()
+        ip = ["ip"]
+        subprocess.run([*ip, "addr", "add", f"{self.service_host}/32", "dev", "lo"], check=True)
+        for i, (name, (addr, _)) in enumerate(zip(self.app_names, self.app_hosts, strict=True)):
+            ns, outer, inner = self._netns_name(name), f"cms{self._k}h{i}", f"cms{self._k}n{i}"
+            gateway = f"10.214.{self._k}.{4 * i + 1}"
+            for cmd in (
+                ["netns", "add", ns],
+                ["link", "add", outer, "type", "veth", "peer", "name", inner],
+                ["link", "set", inner, "netns", ns],
+                ["addr", "add", f"{gateway}/30", "dev", outer],
+                ["link", "set", outer, "up"],
+                ["netns", "exec", ns, "ip", "link", "set", "lo", "up"],
+                ["netns", "exec", ns, "ip", "addr", "add", f"{addr}/30", "dev", inner],
+                ["netns", "exec", ns, "ip", "link", "set", inner, "up"],
+                [
+                    "netns",
+                    "exec",
+                    ns,
+                    "ip",
+                    "route",
+                    "add",
+                    f"{self.service_host}/32",
+                    "via",
+                    gateway,
+                ],
+            ):
+                subprocess.run([*ip, *cmd], check=True)
+
+    def _netns_down(self) -> None:
+        for name in self.app_names:
+            subprocess.run(
+                ["ip", "netns", "del", self._netns_name(name)],
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        subprocess.run(
+            ["ip", "addr", "del", f"{self.service_host}/32", "dev", "lo"],
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
     def start(self) -> Cluster:
+        if self.netns:
+            self._netns_up()
         for service in self._services():
             self.services[service.name] = service
         for name in ("postgres", "redis", "s3", "smtp"):
@@ -467,7 +554,7 @@ class Cluster:
 
         boto3.client(
             "s3",
-            endpoint_url=f"http://127.0.0.1:{self.ports['s3']}",
+            endpoint_url=f"http://{self.service_host}:{self.ports['s3']}",
             region_name="us-east-1",
             aws_access_key_id=S3_KEY,
             aws_secret_access_key=S3_SECRET,
@@ -495,7 +582,12 @@ class Cluster:
         up = set()
         for row in self.balancer("show stat").splitlines():
             cells = row.split(",")
-            if len(cells) > 17 and cells[0] == "app" and cells[17] == "UP":
+            if (
+                len(cells) > 17
+                and cells[0] == "app"
+                and cells[1] in self.app_names
+                and cells[17] == "UP"
+            ):
                 up.add(cells[1])
         return up
 
@@ -552,6 +644,8 @@ class Cluster:
 
     def remove(self) -> None:
         self.stop()
+        if self.netns:
+            self._netns_down()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -564,8 +658,8 @@ def main() -> None:
         for name in cluster.app_names:
             print(f"  {name}: {cluster.app_url(name)}  (log: {cluster.logs / name}.log)")
         print(f"  PostgreSQL: {cluster.database_url}")
-        print(f"  Redis: redis://127.0.0.1:{cluster.ports['redis']}/0")
-        print(f"  S3: http://127.0.0.1:{cluster.ports['s3']}/{S3_BUCKET}")
+        print(f"  Redis: redis://{cluster.service_host}:{cluster.ports['redis']}/0")
+        print(f"  S3: http://{cluster.service_host}:{cluster.ports['s3']}/{S3_BUCKET}")
         print(f"  Mail received: {cluster.mailbox_path}")
         print("Ctrl+C stops every process.", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -98,7 +98,7 @@ def test_a_file_uploaded_through_one_server_downloads_through_the_other(cluster)
             break
     assert profile.headers["X-Served-By"] != first
     url = profile.json()["profile_pic"]
-    assert url.startswith(f"http://127.0.0.1:{cluster.ports['s3']}/"), url
+    assert url.startswith(f"http://{cluster.service_host}:{cluster.ports['s3']}/"), url
     picture = requests.get(url, timeout=10)
     assert picture.status_code == 200
     assert (
