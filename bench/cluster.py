@@ -135,8 +135,9 @@ def section(results: dict, args, elapsed: float) -> str:
 `bench/cluster.py --appointments {args.appointments} --duration {args.duration} \\
 --rounds {args.rounds}` on {dt.date.today()}, {elapsed / 60:.0f} min: the local cluster
 (deploy/cluster.py) with PostgreSQL, Redis, HAProxy and two gunicorn app servers of 2 sync
-workers each; locust, {args.users} users back to back, through the balancer. Both configurations ran side by side in
-one run (app2 put in HAProxy's maintenance state and back), best of {args.rounds} rounds each.
+workers each; locust, {args.users} users back to back, through the balancer. Both
+configurations ran side by side in one run (app2 put in HAProxy's maintenance state and
+back), best of {args.rounds} rounds each.
 {machine()}
 
 | request | 1 server req/s | p99 ms | 2 servers req/s | p99 ms | factor | failures |

@@ -62,7 +62,7 @@ class ApiUser(FastHttpUser):
     def _get(self, name, path):
         with self.client.get(path, headers=self.auth, name=name, catch_response=True) as resp:
             if resp.status_code != 200:
-                resp.failure(f"{resp.status_code}: {resp.text[:200]}")
+                resp.failure(f"{resp.status_code}: {(resp.text or '')[:200]}")
 
     def _floor(self):
         with self.client.get("/healthz", name="floor", catch_response=True) as resp:
@@ -83,7 +83,7 @@ class ApiUser(FastHttpUser):
             catch_response=True,
         ) as resp:
             if resp.status_code != 201:
-                resp.failure(f"{resp.status_code}: {resp.text[:200]}")
+                resp.failure(f"{resp.status_code}: {(resp.text or '')[:200]}")
                 return
             booking_id = resp.json()["data"]["Booking_id"]
         with self.client.request(
@@ -91,7 +91,7 @@ class ApiUser(FastHttpUser):
             headers=self.booker_auth, name="cancel", catch_response=True,
         ) as resp:
             if resp.status_code != 200:
-                resp.failure(f"{resp.status_code}: {resp.text[:200]}")
+                resp.failure(f"{resp.status_code}: {(resp.text or '')[:200]}")
 
     def _step(self, scenario):
         if scenario == "floor":
