@@ -5,13 +5,14 @@ import datetime as dt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from clinic.appointments import notifications
 from clinic.appointments.models import Appointment, CancelledBy, Status
 from clinic.core import clock
 from clinic.core.audit import audit_log
 from clinic.core.errors import Conflict, InvalidInput, NotFound, SlotUnavailable
 from clinic.doctors.models import Doctor
 from clinic.doctors.selectors import booking_window, doctor_schedule_slots
-from clinic.notifications import events
+from clinic.notifications.events import event_emit
 from clinic.patients.models import Patient
 
 
@@ -53,9 +54,10 @@ def appointment_book(
                 reason=reason,
             )
             audit_log(actor=actor or patient.user, action="appointment.booked", obj=appointment)
+            # In the booking's transaction: the confirmation is as durable as the booking.
+            event_emit(name=notifications.BOOKED, object_id=appointment.pk)
     except IntegrityError:
         raise _conflict_for(patient=patient, doctor=doctor, day=day, start=start) from None
-    transaction.on_commit(lambda: events.appointment_booked(appointment_id=appointment.pk))
     return appointment
 
 
@@ -133,9 +135,7 @@ def _cancel(appointments: list[Appointment], *, by: str, actor) -> None:
             by,
         )
         audit_log(actor=actor, action="appointment.cancelled", obj=appointment, by=by)
-        transaction.on_commit(
-            lambda pk=appointment.pk: events.appointment_cancelled(appointment_id=pk)
-        )
+        event_emit(name=notifications.CANCELLED, object_id=appointment.pk)
 
 
 def appointment_set_outcome(*, appointment: Appointment, status: str, actor) -> Appointment:

@@ -4,8 +4,9 @@ from clinic.core.audit import audit_log
 from clinic.core.errors import NotFound
 from clinic.core.files import delete_after_commit, store
 from clinic.core.uploads import clean_document, display_name
+from clinic.labs import notifications
 from clinic.labs.models import LabReport, LabStatus
-from clinic.notifications import events
+from clinic.notifications.events import event_emit
 
 
 def lab_report_attach(*, report: LabReport, upload, actor) -> LabReport:
@@ -34,8 +35,7 @@ def lab_report_attach(*, report: LabReport, upload, actor) -> LabReport:
                 actor=actor, action="lab_report.attached", obj=locked, replaced=bool(old_name)
             )
             delete_after_commit(storage, old_name)
-            report_id = locked.pk
-            transaction.on_commit(lambda: events.lab_report_ready(report_id=report_id))
+            event_emit(name=notifications.REPORT_READY, object_id=locked.pk)
     except BaseException:
         storage.delete(new_name)
         raise

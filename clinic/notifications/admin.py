@@ -1,11 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from clinic.notifications.models import OutgoingMessage
+from clinic.notifications.events import events_retry
+from clinic.notifications.models import OutboxEvent, OutgoingMessage
+from clinic.notifications.services import messages_retry
+
+
+class _ReadOnlyWithRetry(admin.ModelAdmin):
+    """Rows are written by the services only; staff who may change them may retry failures."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
 @admin.register(OutgoingMessage)
-class OutgoingMessageAdmin(admin.ModelAdmin):
-    """The outbox, read-only. The full recipient address is never displayed."""
+class OutgoingMessageAdmin(_ReadOnlyWithRetry):
+    """The outbox: status, attempts and last error of every message. The full recipient
+    address is never displayed."""
 
     list_display = [
         "created_at",
@@ -15,6 +35,7 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
         "user",
         "status",
         "attempts",
+        "next_attempt_at",
         "sent_at",
         "last_error",
     ]
@@ -22,6 +43,7 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "idempotency_key"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
+    actions = ["retry"]
     fields = [
         "template",
         "channel",
@@ -41,11 +63,42 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
+    @admin.action(description="Send the selected failed messages again now", permissions=["retry"])
+    def retry(self, request, queryset):
+        count = messages_retry(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{count} message(s) queued again; only failed or waiting ones are retried.",
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(_ReadOnlyWithRetry):
+    """What the domain recorded for patients to hear about, and whether it became messages."""
+
+    list_display = [
+        "created_at",
+        "name",
+        "object_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "processed_at",
+        "last_error",
+    ]
+    list_filter = ["status", "name"]
+    search_fields = ["name", "=object_id"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    fields = list_display + ["updated_at"]
+    readonly_fields = fields
+
+    @admin.action(description="Process the selected failed events again", permissions=["retry"])
+    def retry(self, request, queryset):
+        count = events_retry(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{count} event(s) queued again; only failed ones are retried.",
+            messages.SUCCESS if count else messages.WARNING,
+        )

@@ -68,3 +68,36 @@ class OutgoingMessage(BaseModel):
 
     def __str__(self):
         return f"{self.template} {self.channel} to {self.recipient_masked} ({self.status})"
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OutboxEvent(BaseModel):
+    """Something the patient must hear about, written in the same transaction as the change.
+
+    A rollback removes it with the change; a crash after the commit leaves it
+    pending for `retry_messages`. The worker turns it into OutgoingMessage rows
+    through the handler registered for `name` (clinic.notifications.registry).
+    """
+
+    name = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    status = models.CharField(
+        max_length=8, choices=EventStatus.choices, default=EventStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "event"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="outboxevent_due")]
+
+    def __str__(self):
+        return f"{self.name} #{self.object_id} ({self.status})"

@@ -1,31 +1,36 @@
-"""The outbox: queue a message after commit, send it from a task, retry with backoff.
+"""The outbox: queue a message in the caller's transaction, send it from a task, retry with backoff.
 
 A service writes an OutgoingMessage row and enqueues `send_message` once the
 surrounding transaction commits. The task locks the row, claims it, sends
-outside any transaction and records the outcome. No provider outage reaches
-the caller: errors are caught and recorded on the row.
+with the row's delivery key (the email's Message-ID, the SMS request's
+Idempotency-Key, the same on every attempt) and records the outcome. No
+provider outage reaches the caller: errors are caught and recorded on the row.
 """
 
 import datetime as dt
+import hashlib
 import logging
-import random
+from contextlib import contextmanager
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from clinic.core import clock
-from clinic.notifications import addresses, messages
+from clinic.notifications import addresses, messages, registry
 from clinic.notifications.backends import get_sms_backend
 from clinic.notifications.backends.base import TransportError
 from clinic.notifications.backends.email import send_email
+from clinic.notifications.events import backoff
 from clinic.notifications.models import Channel, MessageStatus, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 3600
 # A row queued this long ago and never picked up lost its enqueue (a crash
-# between commit and enqueue); one "sending" this long crashed its worker.
+# between commit and enqueue). One "sending" this long crashed its worker;
+# where the database has row locks a dead sender is seen sooner (see
+# _dead_claims), after settings.NOTIFY_CLAIM_GRACE_SECONDS.
 LOST_AFTER = dt.timedelta(minutes=5)
 STUCK_AFTER = dt.timedelta(minutes=15)
 
@@ -43,8 +48,7 @@ def message_queue(
 
     Returns None when a message with the same idempotency key already exists.
     """
-    if template not in messages.BUILDERS:
-        raise ValueError(f"Unknown message template {template!r}")
+    registry.message_type(template)  # ValueError for a template no app registered
     try:
         with transaction.atomic():
             message = OutgoingMessage.objects.create(
@@ -57,9 +61,10 @@ def message_queue(
                 idempotency_key=idempotency_key,
             )
     except IntegrityError:
-        if idempotency_key and OutgoingMessage.objects.filter(
-            idempotency_key=idempotency_key
-        ).exists():
+        if (
+            idempotency_key
+            and OutgoingMessage.objects.filter(idempotency_key=idempotency_key).exists()
+        ):
             return None
         raise
     transaction.on_commit(lambda: _enqueue(message.pk))
@@ -100,36 +105,84 @@ def message_send(*, message_id: int) -> str:
         message.save(update_fields=["status", "attempts", "last_attempt_at", "updated_at"])
 
     try:
+        # Rendered before the row lock below: an OTP's code hash must commit
+        # before the code leaves, whatever happens to this attempt.
         content = messages.render(
             template=message.template, channel=message.channel, context=message.context
         )
+    except Exception as exc:
+        logger.exception("Message %s could not be rendered", message.pk)
+        return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
+    with _sending(message):
         if content is None:
             _finish(message, status=MessageStatus.SKIPPED, last_error="No longer relevant.")
             return MessageStatus.SKIPPED
-        provider_id = _transport(message, content)
-    except TransportError as exc:
-        return _failed(message, error=str(exc), permanent=exc.permanent)
-    except Exception as exc:
-        # A bug or an outage we did not foresee: keep the class, not the text,
-        # which might quote the message.
-        logger.exception("Message %s failed unexpectedly", message.pk)
-        return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
-    _finish(
-        message,
-        status=MessageStatus.SENT,
-        sent_at=clock.now(),
-        provider_id=provider_id[:64],
-        last_error="",
-    )
+        try:
+            provider_id = _transport(message, content)
+        except TransportError as exc:
+            return _failed(message, error=str(exc), permanent=exc.permanent)
+        except Exception as exc:
+            # A bug or an outage we did not foresee: keep the class, not the text,
+            # which might quote the message.
+            logger.exception("Message %s failed unexpectedly", message.pk)
+            return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
+        _finish(
+            message,
+            status=MessageStatus.SENT,
+            sent_at=clock.now(),
+            provider_id=provider_id[:64],
+            last_error="",
+        )
     logger.info("Sent %s %s to %s", message.template, message.channel, message.recipient_masked)
     return MessageStatus.SENT
 
 
+@contextmanager
+def _sending(message: OutgoingMessage):
+    """Hold the row's lock while sending, where the database has row locks (PostgreSQL).
+
+    A worker that dies mid-send (kill -9, a lost machine) drops its
+    connection and with it the lock, so the sweep can tell a dead sender from
+    a slow one at once instead of after STUCK_AFTER. SQLite has no row locks
+    and its transactions lock the whole database, so there it sends without.
+    """
+    if not connection.features.has_select_for_update_skip_locked:
+        yield
+        return
+    with transaction.atomic():
+        OutgoingMessage.objects.select_for_update().filter(pk=message.pk).values_list("pk").first()
+        yield
+
+
+def delivery_key(message: OutgoingMessage) -> str:
+    """The key the receiver sees on every attempt of this message, so a resend is recognised.
+
+    Derived from the row alone (not the host): any worker on any machine sends
+    the same key. A message rendered afresh for each attempt (a new one-time
+    code) gets a key per attempt, since each attempt is a different message.
+    """
+    seed = f"{message.pk}:{message.created_at.isoformat()}:{message.idempotency_key or ''}"
+    if registry.message_type(message.template).fresh_each_attempt:
+        seed += f":{message.attempts}"
+    return f"{message.pk}.{hashlib.sha256(seed.encode()).hexdigest()[:24]}"
+
+
+def _message_id(message: OutgoingMessage) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<{delivery_key(message)}@{domain}>"
+
+
 def _transport(message: OutgoingMessage, content: messages.Rendered) -> str:
     if message.channel == Channel.SMS:
-        return get_sms_backend().send(to=message.recipient, body=content.sms)
+        return get_sms_backend().send(
+            to=message.recipient, body=content.sms, idempotency_key=delivery_key(message)
+        )
     return send_email(
-        to=message.recipient, subject=content.subject, text=content.text, html=content.html
+        to=message.recipient,
+        subject=content.subject,
+        text=content.text,
+        html=content.html,
+        message_id=_message_id(message),
     )
 
 
@@ -140,12 +193,8 @@ def _failed(message: OutgoingMessage, *, error: str, permanent: bool) -> str:
             "Gave up on message %s after %s attempt(s): %s", message.pk, message.attempts, error
         )
         return MessageStatus.FAILED
-    delay = min(BACKOFF_BASE_SECONDS * 2 ** (message.attempts - 1), BACKOFF_MAX_SECONDS)
-    # Jitter spreads a burst of retries after an outage.
-    next_at = clock.now() + dt.timedelta(seconds=delay * random.uniform(1.0, 1.25))
-    _finish(
-        message, status=MessageStatus.AWAITING_RETRY, last_error=error, next_attempt_at=next_at
-    )
+    next_at = clock.now() + backoff(message.attempts)
+    _finish(message, status=MessageStatus.AWAITING_RETRY, last_error=error, next_attempt_at=next_at)
     logger.info("Message %s will be retried at %s: %s", message.pk, next_at, error)
     _enqueue(message.pk, run_after=next_at)
     return MessageStatus.AWAITING_RETRY
@@ -166,24 +215,58 @@ def messages_retry_due() -> int:
     """Re-enqueue what is due and what fell through the cracks; run it every minute or so.
 
     With a queue that cannot defer (the in-process default) this is what makes
-    retries happen; with the database queue it is a safety net.
+    retries happen; with the database queue it is the safety net for lost
+    tasks and dead workers. Each row it picks is marked queued just now, so
+    the next run waits LOST_AFTER before enqueueing another copy.
     """
     now = clock.now()
-    OutgoingMessage.objects.filter(
-        status=MessageStatus.SENDING, last_attempt_at__lt=now - STUCK_AFTER
-    ).update(status=MessageStatus.AWAITING_RETRY, next_attempt_at=now, updated_at=now)
-    due = list(
-        OutgoingMessage.objects.filter(
-            status=MessageStatus.AWAITING_RETRY, next_attempt_at__lte=now
-        ).values_list("pk", flat=True)
-    ) + list(
-        OutgoingMessage.objects.filter(
-            status=MessageStatus.QUEUED, created_at__lt=now - LOST_AFTER
-        ).values_list("pk", flat=True)
-    )
-    for pk in due:
+    with transaction.atomic():
+        dead = _dead_claims(now)
+        due = list(
+            OutgoingMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=MessageStatus.AWAITING_RETRY, next_attempt_at__lte=now)
+                | Q(status=MessageStatus.QUEUED, updated_at__lt=now - LOST_AFTER)
+            )
+            .values_list("pk", flat=True)
+        )
+        OutgoingMessage.objects.filter(pk__in=dead + due).update(
+            status=MessageStatus.QUEUED, next_attempt_at=None, updated_at=now
+        )
+    for pk in dead + due:
         _enqueue(pk)
-    return len(due)
+    return len(dead + due)
+
+
+def _dead_claims(now: dt.datetime) -> list[int]:
+    """Rows left in "sending" by a worker that died: delivery is at least once."""
+    sending = OutgoingMessage.objects.filter(status=MessageStatus.SENDING)
+    if connection.features.has_select_for_update_skip_locked:
+        # A live sender holds the row lock (_sending); a free lock after the
+        # grace (the moment between the claim and the lock) means it is gone.
+        grace = dt.timedelta(seconds=settings.NOTIFY_CLAIM_GRACE_SECONDS)
+        sending = sending.filter(last_attempt_at__lt=now - grace).select_for_update(
+            skip_locked=True
+        )
+    else:
+        sending = sending.filter(last_attempt_at__lt=now - STUCK_AFTER)
+    return list(sending.values_list("pk", flat=True))
+
+
+def messages_retry(*, ids) -> int:
+    """Send failed messages (or ones waiting for a retry) again now: the admin's action."""
+    with transaction.atomic():
+        ids = list(
+            OutgoingMessage.objects.filter(
+                pk__in=ids, status__in=[MessageStatus.FAILED, MessageStatus.AWAITING_RETRY]
+            ).values_list("pk", flat=True)
+        )
+        OutgoingMessage.objects.filter(pk__in=ids).update(
+            status=MessageStatus.QUEUED, next_attempt_at=None, updated_at=clock.now()
+        )
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+    return len(ids)
 
 
 def patient_notify(*, patient, template: str, context: dict, key: str) -> list[OutgoingMessage]:

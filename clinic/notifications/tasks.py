@@ -11,5 +11,11 @@ def send_message(message_id: int) -> str:
 
 
 @task()
+def deliver_event(event_id: int) -> str:
+    return events.event_deliver(event_id=event_id)
+
+
+@task()
 def notify(event: str, object_id: int) -> None:
-    events.event_notify(event=event, object_id=object_id)
+    """Tasks queued before events became rows (an upgrade with a full queue) still arrive."""
+    events.event_emit(name=event, object_id=object_id)

@@ -16,7 +16,7 @@ from clinic.core.tests.files_helpers import (
 )
 from clinic.labs.models import LabReport, LabStatus
 from clinic.labs.services import lab_report_attach, lab_report_delete
-from clinic.notifications import events
+from clinic.notifications.models import OutboxEvent
 from clinic.testing import BaseTestCase
 
 
@@ -70,17 +70,23 @@ class LabReportAttachTests(OwnMediaMixin, BaseTestCase):
         self.assertEqual(stored_files(), [self.report.file.name])
         self.assertNotEqual(self.report.file.name, first)
 
-    def test_it_announces_the_report_only_after_commit(self):
-        """lab_report_ready gets the report id once the transaction has committed."""
-        with mock.patch.object(events, "lab_report_ready") as ready:
+    def test_it_records_the_announcement_in_its_transaction(self):
+        """The lab_report_ready event is written with the report; its delivery is enqueued
+        only once the transaction has committed."""
+        with mock.patch("clinic.notifications.events._enqueue") as enqueue:
             with self.captureOnCommitCallbacks(execute=False) as callbacks:
                 lab_report_attach(
                     report=self.report, upload=upload(pdf_bytes(), "r.pdf"), actor=self.staff
                 )
-            ready.assert_not_called()
+            event = OutboxEvent.objects.get()
+            self.assertEqual(
+                (event.name, event.object_id, event.status),
+                ("lab_report_ready", self.report.pk, "pending"),
+            )
+            enqueue.assert_not_called()
             for callback in callbacks:
                 callback()
-        ready.assert_called_once_with(report_id=self.report.pk)
+        enqueue.assert_called_once_with(event.pk)
 
     def test_a_refused_upload_changes_nothing(self):
         """A file that lies about its type is refused; nothing is stored or marked."""
@@ -90,6 +96,7 @@ class LabReportAttachTests(OwnMediaMixin, BaseTestCase):
         self.assertEqual((self.report.status, self.report.file.name), (LabStatus.ORDERED, ""))
         self.assertEqual(stored_files(), [])
         self.assertFalse(AuditEvent.objects.filter(action="lab_report.attached").exists())
+        self.assertFalse(OutboxEvent.objects.exists())
 
     def test_it_removes_the_new_file_when_the_report_is_gone(self):
         """If the report was deleted meanwhile, the just-stored file is removed again."""

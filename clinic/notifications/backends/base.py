@@ -13,6 +13,10 @@ class BaseSmsBackend:
     def __init__(self, fail_silently: bool = False, **kwargs):
         self.fail_silently = fail_silently
 
-    def send(self, *, to: str, body: str) -> str:
-        """Send `body` to the E.164 number `to`; return the provider's message id."""
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> str:
+        """Send `body` to the E.164 number `to`; return the provider's message id.
+
+        `idempotency_key` is the same on every attempt of one message, so a
+        provider that honours it delivers a resent request once.
+        """
         raise NotImplementedError

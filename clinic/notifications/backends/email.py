@@ -1,23 +1,23 @@
 """Email through Django's email framework (settings.EMAIL_BACKEND: SMTP, console, locmem)."""
 
 import smtplib
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.utils import DNS_NAME
 
 from clinic.notifications.backends.base import TransportError
 
 
-def send_email(*, to: str, subject: str, text: str, html: str) -> str:
+def send_email(*, to: str, subject: str, text: str, html: str, message_id: str) -> str:
+    """Send one email with the given Message-ID (the same on every attempt: receivers and
+    mail stores recognise a resend by it); returns the Message-ID without its brackets."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         connection=get_connection(fail_silently=False),
-        headers={"Message-ID": (message_id := make_msgid(domain=DNS_NAME))},
+        headers={"Message-ID": message_id},
     )
     message.attach_alternative(html, "text/html")
     try:

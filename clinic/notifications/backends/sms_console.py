@@ -17,7 +17,7 @@ class ConsoleSmsBackend(BaseSmsBackend):
         self.stream = stream or sys.stdout
         self._lock = threading.RLock()
 
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> str:
         sid = f"console-{uuid.uuid4().hex[:12]}"
         with self._lock:
             self.stream.write(f"SMS to {to} ({sid})\n{body}\n{'-' * 60}\n")

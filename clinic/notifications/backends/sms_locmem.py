@@ -13,6 +13,7 @@ class Sms:
     to: str
     body: str
     sid: str
+    idempotency_key: str | None = None
 
 
 # Tests read (and clear) this list, as they do django.core.mail.outbox.
@@ -20,7 +21,7 @@ outbox: list[Sms] = []
 
 
 class LocmemSmsBackend(BaseSmsBackend):
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> str:
         sid = f"locmem-{next(_ids)}"
-        outbox.append(Sms(to=to, body=body, sid=sid))
+        outbox.append(Sms(to=to, body=body, sid=sid, idempotency_key=idempotency_key))
         return sid

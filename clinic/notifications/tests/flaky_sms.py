@@ -8,10 +8,10 @@ script: list[str | None] = []
 
 
 class FlakySmsBackend(BaseSmsBackend):
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> str:
         outcome = script.pop(0) if script else None
         if outcome == "transient":
             raise TransportError("Provider timed out")
         if outcome == "permanent":
             raise TransportError("Invalid number", permanent=True)
-        return LocmemSmsBackend().send(to=to, body=body)
+        return LocmemSmsBackend().send(to=to, body=body, idempotency_key=idempotency_key)

@@ -1,8 +1,13 @@
 """The outbox in the admin: read-only, masked recipients, constant queries."""
 
+import datetime as dt
+
+from django.contrib.auth.models import Permission
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clinic.core import clock
 from clinic.notifications.models import OutgoingMessage
 from clinic.notifications.tests.base import NotifyTestCase
 from clinic.testing import make_user
@@ -42,6 +47,47 @@ class OutboxAdminTests(NotifyTestCase):
         self.assertEqual(self.client.get(f"{URL}add/").status_code, 403)
         self.assertEqual(self.client.post(f"{URL}{pk}/delete/", {"post": "yes"}).status_code, 403)
         self.assertEqual(OutgoingMessage.objects.count(), 1)
+
+    def test_failed_messages_can_be_sent_again(self):
+        """The retry action queues failed messages again and the worker sends them;
+        messages already sent are left alone."""
+        from clinic.appointments.models import Appointment
+
+        appointment = Appointment.objects.create(
+            patient=self.alice, doctor=self.dr_rao,
+            date=clock.today() + dt.timedelta(days=1), start=dt.time(9, 0), slot_number=1,
+        )
+        self.add(1)
+        failed = OutgoingMessage.objects.get()
+        OutgoingMessage.objects.filter(pk=failed.pk).update(
+            context={"appointment_id": appointment.pk}
+        )
+        sent = OutgoingMessage.objects.create(
+            channel="email", recipient="x@example.com", recipient_masked="x***@example.com",
+            template="appointment_booked", context={"appointment_id": appointment.pk},
+            status="sent", attempts=1,
+        )
+        self.client.force_login(self.staff)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                URL, {"action": "retry", "_selected_action": [failed.pk, sent.pk]}, follow=True
+            )
+        self.assertContains(response, "1 message(s) queued again")
+        failed.refresh_from_db()
+        self.assertEqual((failed.status, failed.attempts), ("sent", 6))
+        self.assertEqual([m.to for m in mail.outbox], [[failed.recipient]])
+
+    def test_retrying_needs_the_change_permission(self):
+        """Staff who may only view the outbox are not offered the retry action."""
+        self.add(1)
+        viewer = make_user(is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_outgoingmessage"))
+        self.client.force_login(viewer)
+        response = self.client.get(URL)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, 'value="retry"')
+        self.client.force_login(self.staff)
+        self.assertContains(self.client.get(URL), 'value="retry"')
 
     def test_the_list_costs_the_same_queries_for_more_rows(self):
         """list_select_related keeps the changelist's query count flat."""

@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.notifications import events
-from clinic.notifications.models import MessageStatus, OutgoingMessage
+from clinic.notifications.models import MessageStatus, OutboxEvent, OutgoingMessage
 from clinic.notifications.tests.base import CODE
 from clinic.notifications.tests.test_loopback_transports import Inbox, free_port
 from clinic.otp.services import otp_issue, otp_verify
@@ -95,7 +95,9 @@ class DatabaseWorkerTests(TransactionTestCase):
             start=dt.time(11, 30), slot_number=6,
         )
         events.appointment_booked(appointment_id=appointment.pk)  # autocommit: enqueued now
-        # The request's share: one task row; the worker renders and queues the messages.
+        # The request's share: the event row and one task row; the worker renders and
+        # queues the messages.
+        self.assertEqual(OutboxEvent.objects.count(), 1)
         self.assertEqual(DBTaskResult.objects.count(), 1)
         self.assertEqual(OutgoingMessage.objects.count(), 0)
         time.sleep(0.5)

@@ -14,7 +14,8 @@ from clinic.appointments.services import (
 )
 from clinic.labs.models import LabReport
 from clinic.notifications import events
-from clinic.notifications.models import MessageStatus, OutgoingMessage
+from clinic.notifications.events import event_emit
+from clinic.notifications.models import MessageStatus, OutboxEvent, OutgoingMessage
 from clinic.notifications.tests.base import ALICE_E164, NotifyTestCase
 from clinic.patients.models import Patient
 from clinic.testing import FIXED_NOW
@@ -139,11 +140,19 @@ class EventTests(NotifyTestCase):
         self.assertIn("unreachable", email.last_error)
         self.assertEqual(OutgoingMessage.objects.get(channel="sms").status, MessageStatus.SENT)
 
-    def test_events_never_raise(self):
-        """An event for a row that is gone, or a broken one, does nothing and raises nothing."""
-        events.appointment_booked(appointment_id=999999)
-        events.appointment_cancelled(appointment_id=999999)
-        events.lab_report_ready(report_id=999999)
-        with self.assertLogs("clinic.notifications.events", "ERROR"):
-            events.appointment_booked(appointment_id="not-an-id")
+    def test_an_event_for_a_row_that_is_gone_sends_nothing(self):
+        """The handler finds no appointment or report: the event is done, no message queued."""
+        with self.captureOnCommitCallbacks(execute=True):
+            events.appointment_booked(appointment_id=999999)
+            events.appointment_cancelled(appointment_id=999999)
+            events.lab_report_ready(report_id=999999)
+        self.assertEqual(list(OutboxEvent.objects.values_list("status", flat=True)), ["done"] * 3)
         self.assertEqual(OutgoingMessage.objects.count(), 0)
+
+    def test_emitting_a_wrong_event_is_a_bug_that_raises(self):
+        """An event no app registered, or an id that is no number, raises in the caller."""
+        with self.assertRaisesMessage(ValueError, "Unknown notification event"):
+            event_emit(name="appointment_teleported", object_id=1)
+        with self.assertRaises(ValueError):
+            events.appointment_booked(appointment_id="not-an-id")
+        self.assertEqual(OutboxEvent.objects.count(), 0)

@@ -4,6 +4,7 @@ import base64
 import datetime as dt
 import email
 import email.policy
+import io
 import json
 import socket
 import threading
@@ -11,6 +12,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
 from django.test import override_settings
 
 from clinic.appointments.services import appointment_book
@@ -101,19 +103,61 @@ class SmtpDeliveryTests(NotifyTestCase):
         self.assertEqual((row.status, row.attempts), (MessageStatus.FAILED, 1))
         self.assertIn("refused", row.last_error)
 
+    def test_a_resent_email_carries_the_same_message_id(self):
+        """The server takes the message but answers 451; the retry, an attempt later, sends
+        the same Message-ID, by which the receiver recognises the copy."""
+
+        class AcceptsOnSecondTry(Inbox):
+            async def handle_DATA(self, server, session, envelope):
+                self.envelopes.append(envelope)
+                return "451 Try again later" if len(self.envelopes) == 1 else "250 OK"
+
+        inbox = AcceptsOnSecondTry()
+        flaky = Controller(inbox, hostname="127.0.0.1", port=free_port())
+        flaky.start()
+        self.addCleanup(flaky.stop)
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=flaky.port,
+            DEFAULT_FROM_EMAIL="CMS Clinic <clinic@cms.test>",
+        ):
+            with self.captureOnCommitCallbacks(execute=True):
+                appointment_book(
+                    patient=self.alice, doctor=self.dr_rao,
+                    day=FIXED_NOW.date() + dt.timedelta(days=1), start=dt.time(10, 30),
+                )
+            row = OutgoingMessage.objects.get(channel="email")
+            self.assertEqual(row.status, MessageStatus.AWAITING_RETRY)
+            self.travel(60)
+            call_command("retry_messages", stdout=io.StringIO())
+        row.refresh_from_db()
+        self.assertEqual((row.status, row.attempts), (MessageStatus.SENT, 2))
+        ids = [
+            email.message_from_bytes(e.content, policy=email.policy.default)["Message-ID"]
+            for e in inbox.envelopes
+        ]
+        self.assertEqual(len(ids), 2)
+        self.assertEqual(ids[0], ids[1])
+        self.assertEqual(ids[0], f"<{row.provider_id}>")
+        self.assertTrue(ids[0].endswith("@cms.test>"), ids[0])
+
 
 class TwilioStandIn(BaseHTTPRequestHandler):
     """Answers POST /2010-04-01/Accounts/<sid>/Messages.json as Twilio does."""
 
     requests: list = []
     answer_status = 201
+    # Statuses to answer first, one per request, before answer_status.
+    script: list = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         type(self).requests.append(
             {"path": self.path, "headers": dict(self.headers), "form": urllib.parse.parse_qs(body)}
         )
-        if self.answer_status == 201:
+        status = self.script.pop(0) if self.script else self.answer_status
+        if status == 201:
             payload = {
                 "sid": "SM" + "a" * 32, "account_sid": ACCOUNT_SID, "status": "queued",
                 "to": urllib.parse.parse_qs(body)["To"][0], "from": FROM_NUMBER,
@@ -122,7 +166,7 @@ class TwilioStandIn(BaseHTTPRequestHandler):
         else:
             payload = {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}
         data = json.dumps(payload).encode()
-        self.send_response(self.answer_status)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -135,7 +179,7 @@ class TwilioStandIn(BaseHTTPRequestHandler):
 class TwilioDeliveryTests(NotifyTestCase):
     def setUp(self):
         super().setUp()
-        handler = type("Handler", (TwilioStandIn,), {"requests": []})
+        handler = type("Handler", (TwilioStandIn,), {"requests": [], "script": []})
         self.handler = handler
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -169,6 +213,25 @@ class TwilioDeliveryTests(NotifyTestCase):
         self.assertEqual(request["headers"]["Authorization"], f"Basic {auth}")
         row = OutgoingMessage.objects.get(channel="sms")
         self.assertEqual((row.status, row.provider_id), (MessageStatus.SENT, "SM" + "a" * 32))
+
+    def test_a_retried_sms_carries_the_same_idempotency_key(self):
+        """Twilio answers 503; the retry posts the same Idempotency-Key as the first request."""
+        self.handler.script[:] = [503]
+        with self.captureOnCommitCallbacks(execute=True):
+            appointment_book(
+                patient=self.alice, doctor=self.dr_rao,
+                day=FIXED_NOW.date() + dt.timedelta(days=1), start=dt.time(9, 0),
+            )
+        row = OutgoingMessage.objects.get(channel="sms")
+        self.assertEqual(row.status, MessageStatus.AWAITING_RETRY)
+        self.travel(60)
+        call_command("retry_messages", stdout=io.StringIO())
+        row.refresh_from_db()
+        self.assertEqual((row.status, row.attempts), (MessageStatus.SENT, 2))
+        keys = [request["headers"].get("Idempotency-Key") for request in self.handler.requests]
+        self.assertEqual(len(keys), 2)
+        self.assertTrue(keys[0])
+        self.assertEqual(keys[0], keys[1])
 
     def test_an_invalid_number_is_a_permanent_failure(self):
         """Twilio's 400 (code 21211) raises a permanent TransportError."""

@@ -9,7 +9,12 @@ from django.test import override_settings
 
 from clinic.core import clock
 from clinic.notifications.models import MessageStatus, OutgoingMessage
-from clinic.notifications.services import message_queue, message_send, messages_retry_due
+from clinic.notifications.services import (
+    delivery_key,
+    message_queue,
+    message_send,
+    messages_retry_due,
+)
 from clinic.notifications.tests import flaky_sms
 from clinic.notifications.tests.base import ALICE_E164, ALICE_PHONE, CODE, NotifyTestCase
 from clinic.otp.models import OtpCode
@@ -129,6 +134,22 @@ class SendMessageTests(NotifyTestCase):
         code = CODE.search(self.sms_outbox[-1].body).group(1)
         self.assertTrue(otp_verify(channel="sms", address=ALICE_PHONE, code=code))
 
+    def test_the_delivery_key_is_the_same_on_every_attempt_except_for_new_codes(self):
+        """A resent confirmation keeps its key; each OTP attempt is a new code, so a new key."""
+        message = self.queue_sms()
+        first = delivery_key(message)
+        message.attempts = 2
+        self.assertEqual(delivery_key(message), first)
+        self.assertNotEqual(delivery_key(self.queue_sms()), first)  # another message
+        otp = message_queue(
+            channel="sms", recipient=ALICE_E164, template="otp_code",
+            context={"otp_id": 1, "generation": 1}, user=self.alice.user,
+        )
+        otp.attempts = 1
+        one = delivery_key(otp)
+        otp.attempts = 2
+        self.assertNotEqual(delivery_key(otp), one)
+
     def test_an_otp_send_after_expiry_is_skipped(self):
         """A code whose send is retried after the code expired is not sent at all."""
         flaky_sms.script[:] = ["transient"]
@@ -142,7 +163,8 @@ class SendMessageTests(NotifyTestCase):
     def test_html_and_text_emails_render_for_every_template(self):
         """Each template renders its subject, text, HTML and SMS without errors."""
         from clinic.labs.models import LabReport
-        from clinic.notifications.messages import BUILDERS, render
+        from clinic.notifications.messages import render
+        from clinic.notifications.registry import message_templates
 
         report = LabReport.objects.create(
             patient=self.alice, doctor=make_doctor(), test="CBC", date=FIXED_NOW.date()
@@ -160,5 +182,7 @@ class SendMessageTests(NotifyTestCase):
                 self.assertIn("<html", email.html)
                 self.assertNotIn("&#x27;", email.text)  # text parts are not HTML-escaped
                 self.assertLessEqual(len(sms.sms), 320)  # two SMS segments at most
-        self.assertEqual(set(BUILDERS) - set(contexts), {"otp_code", "appointment_cancelled"})
+        self.assertEqual(
+            message_templates() - set(contexts), {"otp_code", "appointment_cancelled"}
+        )
         self.assertEqual(mail.outbox, [])
