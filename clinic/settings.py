@@ -306,9 +306,6 @@ TASKS = {
     }
 }
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
-# On PostgreSQL a message left "sending" with its row lock free for this long
-# belongs to a dead worker and is sent again (docs/notifications.md).
-NOTIFY_CLAIM_GRACE_SECONDS = env_int("NOTIFY_CLAIM_GRACE_SECONDS", 30)
 
 # --- The clinic -----------------------------------------------------------------
 CLINIC = {

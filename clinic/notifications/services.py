@@ -10,15 +10,14 @@ provider outage reaches the caller: errors are caught and recorded on the row.
 import datetime as dt
 import hashlib
 import logging
-from contextlib import contextmanager
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from clinic.core import clock
-from clinic.notifications import addresses, messages, registry
+from clinic.notifications import addresses, messages, registry, sender_locks
 from clinic.notifications.backends import get_sms_backend
 from clinic.notifications.backends.base import TransportError
 from clinic.notifications.backends.email import send_email
@@ -28,9 +27,8 @@ from clinic.notifications.models import Channel, MessageStatus, OutgoingMessage
 logger = logging.getLogger(__name__)
 
 # A row queued this long ago and never picked up lost its enqueue (a crash
-# between commit and enqueue). One "sending" this long crashed its worker;
-# where the database has row locks a dead sender is seen sooner (see
-# _dead_claims), after settings.NOTIFY_CLAIM_GRACE_SECONDS.
+# between commit and enqueue). On SQLite one "sending" this long crashed its
+# worker; on PostgreSQL a dead sender is seen at once (sender_locks).
 LOST_AFTER = dt.timedelta(minutes=5)
 STUCK_AFTER = dt.timedelta(minutes=15)
 
@@ -88,70 +86,55 @@ def _enqueue(message_id: int, *, run_after: dt.datetime | None = None) -> None:
 
 def message_send(*, message_id: int) -> str:
     """Send one queued message and record the outcome. Safe to run twice."""
-    now = clock.now()
-    with transaction.atomic():
-        message = OutgoingMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status not in (
-            MessageStatus.QUEUED,
-            MessageStatus.AWAITING_RETRY,
-        ):
-            return "not pending"
-        if message.next_attempt_at and message.next_attempt_at > now:
-            return "not due"
-        # Claim it: a second worker now sees "sending" and leaves it alone.
-        message.status = MessageStatus.SENDING
-        message.attempts += 1
-        message.last_attempt_at = now
-        message.save(update_fields=["status", "attempts", "last_attempt_at", "updated_at"])
-
+    # Held from before the claim is visible until the outcome is recorded, and
+    # taken before the row lock, in the same order as the sweep takes them.
+    sender_locks.acquire(message_id)
     try:
-        # Rendered before the row lock below: an OTP's code hash must commit
-        # before the code leaves, whatever happens to this attempt.
+        now = clock.now()
+        with transaction.atomic():
+            message = OutgoingMessage.objects.select_for_update().filter(pk=message_id).first()
+            if message is None or message.status not in (
+                MessageStatus.QUEUED,
+                MessageStatus.AWAITING_RETRY,
+            ):
+                return "not pending"
+            if message.next_attempt_at and message.next_attempt_at > now:
+                return "not due"
+            # Claim it: a second worker now sees "sending" and leaves it alone.
+            message.status = MessageStatus.SENDING
+            message.attempts += 1
+            message.last_attempt_at = now
+            message.save(update_fields=["status", "attempts", "last_attempt_at", "updated_at"])
+        return _attempt(message)
+    finally:
+        sender_locks.release(message_id)
+
+
+def _attempt(message: OutgoingMessage) -> str:
+    try:
         content = messages.render(
             template=message.template, channel=message.channel, context=message.context
         )
-    except Exception as exc:
-        logger.exception("Message %s could not be rendered", message.pk)
-        return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
-    with _sending(message):
         if content is None:
             _finish(message, status=MessageStatus.SKIPPED, last_error="No longer relevant.")
             return MessageStatus.SKIPPED
-        try:
-            provider_id = _transport(message, content)
-        except TransportError as exc:
-            return _failed(message, error=str(exc), permanent=exc.permanent)
-        except Exception as exc:
-            # A bug or an outage we did not foresee: keep the class, not the text,
-            # which might quote the message.
-            logger.exception("Message %s failed unexpectedly", message.pk)
-            return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
-        _finish(
-            message,
-            status=MessageStatus.SENT,
-            sent_at=clock.now(),
-            provider_id=provider_id[:64],
-            last_error="",
-        )
+        provider_id = _transport(message, content)
+    except TransportError as exc:
+        return _failed(message, error=str(exc), permanent=exc.permanent)
+    except Exception as exc:
+        # A bug or an outage we did not foresee: keep the class, not the text,
+        # which might quote the message.
+        logger.exception("Message %s failed unexpectedly", message.pk)
+        return _failed(message, error=f"Unexpected {type(exc).__name__}", permanent=False)
+    _finish(
+        message,
+        status=MessageStatus.SENT,
+        sent_at=clock.now(),
+        provider_id=provider_id[:64],
+        last_error="",
+    )
     logger.info("Sent %s %s to %s", message.template, message.channel, message.recipient_masked)
     return MessageStatus.SENT
-
-
-@contextmanager
-def _sending(message: OutgoingMessage):
-    """Hold the row's lock while sending, where the database has row locks (PostgreSQL).
-
-    A worker that dies mid-send (kill -9, a lost machine) drops its
-    connection and with it the lock, so the sweep can tell a dead sender from
-    a slow one at once instead of after STUCK_AFTER. SQLite has no row locks
-    and its transactions lock the whole database, so there it sends without.
-    """
-    if not connection.features.has_select_for_update_skip_locked:
-        yield
-        return
-    with transaction.atomic():
-        OutgoingMessage.objects.select_for_update().filter(pk=message.pk).values_list("pk").first()
-        yield
 
 
 def delivery_key(message: OutgoingMessage) -> str:
@@ -241,16 +224,19 @@ def messages_retry_due() -> int:
 def _dead_claims(now: dt.datetime) -> list[int]:
     """Rows left in "sending" by a worker that died: delivery is at least once."""
     sending = OutgoingMessage.objects.filter(status=MessageStatus.SENDING)
-    if connection.features.has_select_for_update_skip_locked:
-        # A live sender holds the row lock (_sending); a free lock after the
-        # grace (the moment between the claim and the lock) means it is gone.
-        grace = dt.timedelta(seconds=settings.NOTIFY_CLAIM_GRACE_SECONDS)
-        sending = sending.filter(last_attempt_at__lt=now - grace).select_for_update(
-            skip_locked=True
+    if not sender_locks.supported():
+        return list(
+            sending.filter(last_attempt_at__lt=now - STUCK_AFTER).values_list("pk", flat=True)
         )
-    else:
-        sending = sending.filter(last_attempt_at__lt=now - STUCK_AFTER)
-    return list(sending.values_list("pk", flat=True))
+    dead = []
+    for pk, attempts in sending.values_list("pk", "attempts"):
+        with sender_locks.if_abandoned(pk) as abandoned:
+            # Compare-and-swap: the sender may have finished since the read above.
+            if abandoned and sending.filter(pk=pk, attempts=attempts).update(
+                status=MessageStatus.QUEUED, next_attempt_at=None, updated_at=now
+            ):
+                dead.append(pk)
+    return dead
 
 
 def messages_retry(*, ids) -> int:

@@ -35,27 +35,19 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.mark.postgres
-@override_settings(TASKS=DATABASE_QUEUE)
-class DatabaseWorkerTests(TransactionTestCase):
-    def setUp(self):
-        self.inbox = Inbox()
-        self.smtp = Controller(self.inbox, hostname="127.0.0.1", port=free_port())
-        self.smtp.start()
-        self.addCleanup(self.smtp.stop)
+class WorkerProcessMixin:
+    """Starts real `manage.py db_worker` processes on the test database."""
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, extra_env: dict | None = None) -> subprocess.Popen:
         env = {
             **os.environ,
             # The test database, not the development one.
             "DATABASE_URL": database_url(),
             "TASKS_BACKEND": "database",
             "SECRET_KEY": settings.SECRET_KEY,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(self.smtp.port),
             "SMS_BACKEND": "clinic.notifications.backends.sms_locmem.LocmemSmsBackend",
             "DEBUG": "0",
+            **(extra_env or {}),
         }
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--interval", "0.2",
@@ -85,6 +77,24 @@ class DatabaseWorkerTests(TransactionTestCase):
             time.sleep(0.2)
         self.stop_worker(worker)
         self.fail(f"timed out; worker output:\n{worker.stdout.read()}")
+
+
+@pytest.mark.postgres
+@override_settings(TASKS=DATABASE_QUEUE)
+class DatabaseWorkerTests(WorkerProcessMixin, TransactionTestCase):
+    def setUp(self):
+        self.inbox = Inbox()
+        self.smtp = Controller(self.inbox, hostname="127.0.0.1", port=free_port())
+        self.smtp.start()
+        self.addCleanup(self.smtp.stop)
+
+    def start_worker(self, extra_env: dict | None = None) -> subprocess.Popen:
+        return super().start_worker({
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.smtp.port),
+            **(extra_env or {}),
+        })
 
     def test_a_worker_process_delivers_queued_messages(self):
         """A booking's messages wait in PostgreSQL until a db_worker process sends them."""

@@ -2,12 +2,17 @@
 
 import datetime as dt
 import io
+from contextlib import contextmanager
+from unittest import skipIf
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
 
 from clinic.core import clock
+from clinic.notifications import sender_locks
 from clinic.notifications.models import MessageStatus, OutgoingMessage
 from clinic.notifications.services import (
     delivery_key,
@@ -100,18 +105,53 @@ class SendMessageTests(NotifyTestCase):
         message.refresh_from_db()
         self.assertEqual(message.attempts, 3)
 
-    def test_a_row_claimed_by_another_worker_is_left_alone(self):
-        """A message in "sending" is not sent again, until it is stuck for long."""
+    @contextmanager
+    def live_sender(self, message_id: int):
+        """Another worker's database session, sending `message_id` (PostgreSQL)."""
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                key = [sender_locks.NAMESPACE, sender_locks._key(message_id)]
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+            yield
+        finally:
+            other.close()  # as a killed worker's connection drops: the lock goes with it
+
+    def claimed_elsewhere(self) -> OutgoingMessage:
         message = self.queue_sms()
         OutgoingMessage.objects.filter(pk=message.pk).update(
             status=MessageStatus.SENDING, last_attempt_at=clock.now(), attempts=1
         )
+        return message
+
+    def test_a_row_claimed_by_another_worker_is_left_alone(self):
+        """A message in "sending" is not sent again by another task."""
+        message = self.claimed_elsewhere()
         self.assertEqual(message_send(message_id=message.pk), "not pending")
+        self.assertEqual(self.sms_outbox, [])
+
+    @skipIf(sender_locks.supported(), "PostgreSQL sees a dead sender at once (next test)")
+    def test_without_sender_locks_a_stuck_send_is_retried_after_a_while(self):
+        """SQLite: a row "sending" for 15 minutes belonged to a dead worker; it is sent again."""
+        message = self.claimed_elsewhere()
         self.assertEqual(messages_retry_due(), 0)
         self.travel(16 * 60)
         self.assertEqual(messages_retry_due(), 1)  # the worker died: send it again
         message.refresh_from_db()
         self.assertEqual((message.status, message.attempts), (MessageStatus.SENT, 2))
+
+    @pytest.mark.postgres
+    def test_a_live_sender_is_waited_for_and_a_dead_one_replaced_at_once(self):
+        """PostgreSQL: while the sending worker's session holds the message's lock the sweep
+        leaves it alone, however long it takes; once that session is gone, it is sent again."""
+        message = self.claimed_elsewhere()
+        with self.live_sender(message.pk):
+            self.travel(3600)
+            self.assertEqual(messages_retry_due(), 0)
+        self.assertEqual(messages_retry_due(), 1)
+        message.refresh_from_db()
+        self.assertEqual((message.status, message.attempts), (MessageStatus.SENT, 2))
+        self.assertEqual(len(self.sms_outbox), 1)
 
     def test_a_lost_enqueue_is_picked_up(self):
         """A row committed but never enqueued (crash in between) is sent by the sweep."""

@@ -12,10 +12,10 @@ from django.test import TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from clinic.appointments.models import Appointment, Status
+from clinic.appointments.reminders import reminders_send
 from clinic.core import clock
 from clinic.notifications.backends import sms_locmem
 from clinic.notifications.models import OutgoingMessage
-from clinic.notifications.reminders import reminders_send
 from clinic.notifications.tests.base import NotifyTestCase
 from clinic.testing import FIXED_NOW, make_doctor, make_patient
 

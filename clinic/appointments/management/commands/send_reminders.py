@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.notifications.reminders import reminders_send
+from clinic.appointments.reminders import reminders_send
 
 
 class Command(BaseCommand):

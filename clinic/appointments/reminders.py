@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 
 from clinic.appointments.models import Appointment, Status
+from clinic.appointments.notifications import REMINDER
 from clinic.core import clock
 from clinic.notifications.services import patient_notify
 
@@ -31,9 +32,9 @@ def reminders_send(*, day: dt.date | None = None) -> int:
             appointment = Appointment.objects.select_related("patient__user").get(pk=pk)
             patient_notify(
                 patient=appointment.patient,
-                template="appointment_reminder",
+                template=REMINDER,
                 context={"appointment_id": pk},
-                key=f"appointment_reminder:{pk}",
+                key=f"{REMINDER}:{pk}",
             )
             claimed += 1
     return claimed
