@@ -102,3 +102,29 @@ class OutboxAdminTests(NotifyTestCase):
         few = queries()
         self.add(10)
         self.assertEqual(queries(), few)
+
+
+class EventAdminTests(NotifyTestCase):
+    URL = "/admin/notifications/outboxevent/"
+
+    def test_failed_events_are_listed_searchable_and_retried(self):
+        """Staff see each event's status, attempts and error; any search term is safe;
+        the retry action processes a failed event again."""
+        from clinic.notifications.models import OutboxEvent
+
+        event = OutboxEvent.objects.create(
+            name="appointment_booked", object_id=999999, status="failed", attempts=5,
+            last_error="RuntimeError in the appointment_booked handler",
+        )
+        self.client.force_login(self.staff)
+        self.assertContains(self.client.get(self.URL), "RuntimeError in the appointment_booked")
+        for term in ["999999", "abc", "appointment"]:
+            with self.subTest(term=term):
+                self.assertEqual(self.client.get(self.URL, {"q": term}).status_code, 200)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.URL, {"action": "retry", "_selected_action": [event.pk]}, follow=True
+            )
+        self.assertContains(response, "1 event(s) queued again")
+        event.refresh_from_db()
+        self.assertEqual(event.status, "done")  # the appointment is gone: nothing to send
