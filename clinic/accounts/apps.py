@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "clinic.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from clinic.accounts import receivers  # noqa: F401  (connects the receivers)

@@ -15,16 +15,20 @@ def token_revoke(*, user) -> None:
     Token.objects.filter(user=user).delete()
 
 
+def tokens_revoke_all(*, user) -> None:
+    """End every API token of the account (its password changed, or it was locked)."""
+    Token.objects.filter(user=user).delete()
+
+
 @transaction.atomic
 def password_set(*, user, password: str, actor=None) -> None:
-    """Set a new password and revoke every API token of the account.
+    """Set a new password and audit it.
 
-    Web sessions need no sweep: Django stores a hash of the password in each
-    session and rejects sessions whose hash no longer matches.
+    Saving a new password ends every API token and web session of the account
+    wherever it happens (clinic.accounts.receivers), so this needs no sweep.
     """
     user.set_password(password)
     user.save(update_fields=["password"])
-    token_revoke(user=user)
     audit_log(actor=actor or user, action="account.password_set", obj=user)
 
 
