@@ -60,6 +60,26 @@ def national_number(e164: str) -> str | None:
     return phonenumbers.national_significant_number(number)
 
 
+def patient_recipients(patient) -> dict[str, str]:
+    """The addresses a patient's notifications may go to: only verified ones.
+
+    An address typed at sign-up proves nothing: an attacker could enter someone
+    else's number (or a premium-rate one) and make the clinic send, and pay for,
+    a message per booking. Only the one-time code that verifies an address goes
+    to it before that (clinic.otp.services.otp_issue). SMS also need a valid
+    number and no opt-out.
+    """
+    recipients = {}
+    email = (patient.user.email or "").strip()
+    if email and patient.email_verified:
+        recipients[EMAIL] = email
+    if patient.phone_verified and not patient.sms_opt_out:
+        phone = phone_e164(patient.phone)
+        if phone:
+            recipients[SMS] = phone
+    return recipients
+
+
 def mask(channel: str, address: str) -> str:
     """Enough of an address to recognise it in the admin, not enough to use it."""
     if channel == EMAIL:

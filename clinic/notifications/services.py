@@ -256,31 +256,18 @@ def messages_retry(*, ids) -> int:
 
 
 def patient_notify(*, patient, template: str, context: dict, key: str) -> list[OutgoingMessage]:
-    """Queue `template` for a patient: by email, and by SMS unless they have no
-    valid phone or opted out. `key` makes each channel's message unique."""
-    queued = []
-    email = (patient.user.email or "").strip()
-    if email:
-        queued.append(
-            message_queue(
-                channel=Channel.EMAIL,
-                recipient=email,
-                template=template,
-                context=context,
-                user=patient.user,
-                idempotency_key=f"{key}:email",
-            )
+    """Queue `template` for a patient on each verified address (addresses.patient_recipients).
+
+    `key` makes each channel's message unique."""
+    queued = [
+        message_queue(
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            context=context,
+            user=patient.user,
+            idempotency_key=f"{key}:{channel}",
         )
-    phone = addresses.phone_e164(patient.phone) if not patient.sms_opt_out else None
-    if phone:
-        queued.append(
-            message_queue(
-                channel=Channel.SMS,
-                recipient=phone,
-                template=template,
-                context=context,
-                user=patient.user,
-                idempotency_key=f"{key}:sms",
-            )
-        )
+        for channel, recipient in addresses.patient_recipients(patient).items()
+    ]
     return [message for message in queued if message is not None]

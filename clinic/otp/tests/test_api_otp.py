@@ -19,6 +19,8 @@ NEW_PASSWORD = "Fresh-Mango-Lantern-42"
 
 
 class OtpApiTestCase(NotifyTestCase):
+    addresses_verified = False
+
     def call(self, method, path, body=None, client=None):
         client = client or APIClient()
         data = "" if body is None else json.dumps(body)
