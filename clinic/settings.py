@@ -245,6 +245,7 @@ REST_FRAMEWORK = {
         "login_client": env_str("THROTTLE_LOGIN_CLIENT", "1000/hour"),
         "signup_client": env_str("THROTTLE_SIGNUP_CLIENT", "1000/hour"),
         "otp_client": env_str("THROTTLE_OTP_CLIENT", "200/hour"),
+        "otp_verify_client": env_str("THROTTLE_OTP_VERIFY_CLIENT", "200/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -28,3 +28,18 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class ThrottleCounter(models.Model):
+    """One fixed window of one throttle (clinic.core.throttle), when Redis is not configured.
+
+    `key` names the scope, the hashed identity and the window; rows past
+    `expires_at` are dead and purged now and then.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

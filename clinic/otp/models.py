@@ -9,6 +9,11 @@ class OtpChannel(models.TextChoices):
     SMS = "sms", "SMS"
 
 
+class OtpPurpose(models.TextChoices):
+    RESET = "reset", "Password reset"
+    VERIFY = "verify", "Address verification"
+
+
 class OtpCode(BaseModel):
     """The current one-time password of one address, plus that address's send throttle.
 
@@ -33,6 +38,8 @@ class OtpCode(BaseModel):
     # it has been replaced.
     generation = models.PositiveIntegerField(default=0)
     code_hash = models.CharField(max_length=64, blank=True)
+    # What the current code was asked for: only a reset code earns a reset token.
+    purpose = models.CharField(max_length=6, choices=OtpPurpose.choices, default=OtpPurpose.RESET)
     issued_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)

@@ -3,15 +3,16 @@
 The rules (STYLE habit 9): six digits from `secrets`, stored as a keyed hash,
 expiring, single use, locked after OTP_MAX_ATTEMPTS wrong tries, compared in
 constant time. Sends are throttled per address (cooldown and hourly cap, in
-the database) and per client (in the cache). Every answer is the same whether
-or not the address belongs to an account.
+the database) and per client; checks are throttled per client too
+(clinic.core.throttle). Every answer is the same whether or not the address
+belongs to an account. A code remembers what it was asked for: only a
+password-reset code earns a reset token, a verification code only verifies.
 
 Interface-neutral: the API and the portal call these with plain values and
 map the domain errors (InvalidInput -> 400, Throttled -> 429).
 """
 
 import datetime as dt
-import hashlib
 import logging
 import math
 import re
@@ -20,7 +21,6 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -29,9 +29,10 @@ from clinic.accounts.services import password_set
 from clinic.core import clock
 from clinic.core.audit import audit_log
 from clinic.core.errors import InvalidInput, Throttled
+from clinic.core.throttle import throttle_check
 from clinic.notifications import addresses
 from clinic.notifications.services import message_queue
-from clinic.otp.models import OtpChannel, OtpCode
+from clinic.otp.models import OtpChannel, OtpCode, OtpPurpose
 from clinic.otp.tokens import reset_token_check, reset_token_make, reset_token_user_id
 from clinic.patients.models import Patient
 
@@ -66,39 +67,22 @@ def _account_for(channel: str, address: str):
         users = list(User.objects.filter(email__iexact=address, is_active=True)[:2])
     else:
         national = addresses.national_number(address)
-        users = [
-            patient.user
-            for patient in Patient.objects.filter(phone=national, user__is_active=True)
-            .select_related("user")[:2]
-        ] if national else []
+        users = (
+            [
+                patient.user
+                for patient in Patient.objects.filter(
+                    phone=national, user__is_active=True
+                ).select_related("user")[:2]
+            ]
+            if national
+            else []
+        )
     return users[0] if len(users) == 1 else None
 
 
-def _client_limit() -> tuple[int, int]:
-    """The per-client rate, e.g. "200/hour", from the API's throttle settings."""
-    rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["otp_client"]
-    count, period = rate.split("/")
-    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-
-
-def _throttle_client(client_key: str) -> None:
-    """A generous fixed-window limit per client (IP address), kept in the cache."""
-    limit, period = _client_limit()
-    now = clock.now().timestamp()
-    window = int(now // period)
-    name = hashlib.sha256(client_key.encode()).hexdigest()[:32]
-    key = f"otp:client:{name}:{window}"
-    cache.add(key, 0, timeout=period)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
-        count = 1
-    if count > limit:
-        raise Throttled(
-            "Too many code requests from this client. Try again later.",
-            retry_after=max(1, math.ceil((window + 1) * period - now)),
-        )
+def _throttle_client(scope: str, client_key: str, message: str) -> None:
+    """A generous limit per client (IP address): a front desk helps many patients."""
+    throttle_check(scope=scope, ident=client_key or "unknown", message=message)
 
 
 def _locked_row(channel: str, address: str) -> OtpCode:
@@ -126,15 +110,24 @@ def _throttle_address(otp: OtpCode, now: dt.datetime) -> None:
         )
 
 
-def otp_issue(*, channel: str, address: str, client_key: str) -> None:
+def otp_issue(
+    *, channel: str, address: str, client_key: str, purpose: str = OtpPurpose.RESET
+) -> None:
     """Send a fresh code to `address` if it belongs to an account.
+
+    `purpose` is what the code may be used for (OtpPurpose): only a RESET code
+    earns a password-reset token when verified.
 
     Unknown addresses go through the same steps (throttle, row, counters) and
     simply get no message, so the answer tells nothing about accounts.
     Raises InvalidInput for a malformed address and Throttled when limited.
     """
     address = addresses.normalize(channel, address)
-    _throttle_client(client_key or "unknown")
+    if purpose not in OtpPurpose.values:
+        raise InvalidInput("purpose: Choose reset or verify.", field="purpose")
+    _throttle_client(
+        "otp_client", client_key, "Too many code requests from this client. Try again later."
+    )
     user = _account_for(channel, address)
     now = clock.now()
     with transaction.atomic():
@@ -143,6 +136,7 @@ def otp_issue(*, channel: str, address: str, client_key: str) -> None:
         otp.user = user
         otp.generation += 1
         otp.code_hash = ""  # drawn by the sender, see otp_code_draw
+        otp.purpose = purpose
         otp.issued_at = now
         otp.expires_at = now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS)
         otp.used_at = None
@@ -186,14 +180,19 @@ def otp_code_draw(*, otp_id: int, generation: int) -> str | None:
     return code
 
 
-def otp_verify(*, channel: str, address: str, code) -> str:
-    """Check a code; on success use it up, mark the address verified, return a reset token.
+def otp_verify(*, channel: str, address: str, code, client_key: str = "") -> str | None:
+    """Check a code; on success use it up and mark the address verified.
 
-    Wrong, expired, used and never-issued codes all get the same InvalidInput;
-    after OTP_MAX_ATTEMPTS wrong tries the code is locked (Throttled) until a
-    new one is issued.
+    Returns a password-reset token for a code issued for a reset, None for a
+    verification code. Wrong, expired, used and never-issued codes all get the
+    same InvalidInput; after OTP_MAX_ATTEMPTS wrong tries the code is locked
+    (Throttled) until a new one is issued. Every check counts against the
+    client, so one client cannot spread guesses over many addresses.
     """
     address = addresses.normalize(channel, address)
+    _throttle_client(
+        "otp_verify_client", client_key, "Too many code checks from this client. Try again later."
+    )
     code = code.strip() if isinstance(code, str) else str(code) if isinstance(code, int) else ""
     if not re.fullmatch(r"\d{6}", code):
         raise InvalidInput("otp: Enter the 6-digit code.", field="otp")
@@ -221,7 +220,7 @@ def otp_verify(*, channel: str, address: str, code) -> str:
         )
     if outcome != "ok":
         raise InvalidInput(WRONG_CODE, field="otp")
-    return reset_token_make(user)
+    return reset_token_make(user) if otp.purpose == OtpPurpose.RESET else None
 
 
 def _check(otp: OtpCode | None, code: str, user, now: dt.datetime) -> str:

@@ -12,6 +12,7 @@ from clinic.api.inputs import parse_input
 from clinic.api.shapes import MessageSerializer, errors
 from clinic.api.views.base import PublicApi
 from clinic.core.errors import InvalidInput
+from clinic.otp.models import OtpPurpose
 from clinic.otp.services import otp_issue, otp_verify, password_reset
 
 SENT_TO = {
@@ -35,6 +36,18 @@ class AddressInputSerializer(serializers.Serializer):
     )
 
 
+class SendInputSerializer(AddressInputSerializer):
+    class Meta:
+        ref_name = "OtpSendInput"
+
+    purpose = serializers.ChoiceField(
+        choices=OtpPurpose.choices,
+        default=OtpPurpose.RESET,
+        help_text="What the code is for: `reset` (the default, as in the seed) earns a "
+        "reset_token at verify-otp/; `verify` only verifies the address.",
+    )
+
+
 def _channel_and_address(data: dict) -> tuple[str, str]:
     """The seed's rule: email if given (it wins over sms), else sms."""
     if data.get("email"):
@@ -54,7 +67,7 @@ class OtpSendApi(PublicApi):
     @extend_schema(
         operation_id="otp_send",
         summary="Send a one-time code by email or SMS",
-        parameters=[AddressInputSerializer],
+        parameters=[SendInputSerializer],
         responses={200: MessageSerializer, **errors(429)},
         auth=[],
     )
@@ -64,7 +77,7 @@ class OtpSendApi(PublicApi):
     @extend_schema(
         operation_id="otp_send_post",
         summary="Send a one-time code by email or SMS",
-        request=AddressInputSerializer,
+        request=SendInputSerializer,
         responses={200: MessageSerializer, **errors(429)},
         auth=[],
     )
@@ -72,14 +85,22 @@ class OtpSendApi(PublicApi):
         return self._send(request)
 
     def _send(self, request):
-        channel, address = _channel_and_address(parse_input(request, AddressInputSerializer))
-        otp_issue(channel=channel, address=address, client_key=throttles.client_ip_of(request))
+        data = parse_input(request, SendInputSerializer)
+        channel, address = _channel_and_address(data)
+        otp_issue(
+            channel=channel,
+            address=address,
+            client_key=throttles.client_ip_of(request),
+            purpose=data["purpose"],
+        )
         return Response({"MSG": SENT_TO[channel]})
 
 
 class OtpVerifyApi(PublicApi):
-    """Check a one-time code. Success marks the address verified and returns a
-    short-lived, single-use `reset_token` for reset-password/."""
+    """Check a one-time code. Success marks the address verified; a code asked
+    for a password reset (the default) also returns a short-lived, single-use
+    `reset_token` for reset-password/, a verification code answers without one.
+    Checks are limited per code (a few wrong tries) and per client (429)."""
 
     class InputSerializer(AddressInputSerializer):
         class Meta:
@@ -92,7 +113,9 @@ class OtpVerifyApi(PublicApi):
             ref_name = "OtpVerifyOutput"
 
         MSG = serializers.CharField()
-        reset_token = serializers.CharField()
+        reset_token = serializers.CharField(
+            required=False, help_text="Only for a code asked with purpose `reset`."
+        )
 
     @extend_schema(
         operation_id="otp_verify",
@@ -104,7 +127,14 @@ class OtpVerifyApi(PublicApi):
     def post(self, request):
         data = parse_input(request, self.InputSerializer)
         channel, address = _channel_and_address(data)
-        token = otp_verify(channel=channel, address=address, code=data["otp"])
+        token = otp_verify(
+            channel=channel,
+            address=address,
+            code=data["otp"],
+            client_key=throttles.client_ip_of(request),
+        )
+        if token is None:
+            return Response({"MSG": "OTP Verified"})
         return Response({"MSG": "OTP Verified", "reset_token": token})
 
 

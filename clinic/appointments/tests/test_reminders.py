@@ -16,8 +16,8 @@ from clinic.appointments.reminders import reminders_send
 from clinic.core import clock
 from clinic.notifications.backends import sms_locmem
 from clinic.notifications.models import OutgoingMessage
-from clinic.notifications.tests.base import NotifyTestCase
-from clinic.testing import FIXED_NOW, make_doctor, make_patient
+from clinic.notifications.tests.base import NotifyTestCase, make_verified_patient
+from clinic.testing import FIXED_NOW, make_doctor
 
 TUESDAY = FIXED_NOW.date() + dt.timedelta(days=1)
 
@@ -85,7 +85,7 @@ class ReminderTests(NotifyTestCase):
         def queries_for(count: int) -> int:
             Appointment.objects.all().delete()
             for _ in range(count):
-                appointment(make_patient(), make_doctor(schedule=False))
+                appointment(make_verified_patient(), make_doctor(schedule=False))
             with CaptureQueriesContext(connection) as queries:
                 reminders_send()
             return len(queries)
@@ -107,7 +107,7 @@ class ReminderRaceTests(TransactionTestCase):
         """Eight appointments, two threads racing through them: sixteen messages, not more."""
         tomorrow = clock.today() + dt.timedelta(days=1)
         for _ in range(8):
-            appointment(make_patient(), make_doctor(schedule=False), day=tomorrow)
+            appointment(make_verified_patient(), make_doctor(schedule=False), day=tomorrow)
         sms_locmem.outbox.clear()
         barrier = threading.Barrier(2)
         claimed = []

@@ -9,11 +9,19 @@ from django.test import override_settings
 
 from clinic.notifications.backends import sms_locmem
 from clinic.patients.models import Patient
-from clinic.testing import FIXED_NOW, BaseTestCase
+from clinic.testing import FIXED_NOW, BaseTestCase, make_patient
 
 ALICE_PHONE = "9876543210"
 ALICE_E164 = "+919876543210"
 CODE = re.compile(r"\b(\d{6})\b")
+
+
+def make_verified_patient(**extra) -> Patient:
+    """A patient whose email and phone are verified, so messages reach them."""
+    patient = make_patient(**extra)
+    Patient.objects.filter(pk=patient.pk).update(email_verified=True, phone_verified=True)
+    patient.refresh_from_db()
+    return patient
 
 
 @override_settings(

@@ -20,11 +20,11 @@ from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.notifications import events
 from clinic.notifications.models import MessageStatus, OutboxEvent, OutgoingMessage
-from clinic.notifications.tests.base import CODE
+from clinic.notifications.tests.base import CODE, make_verified_patient
 from clinic.notifications.tests.test_loopback_transports import Inbox, free_port
 from clinic.otp.services import otp_issue, otp_verify
 from clinic.patients.models import Patient
-from clinic.testing import make_doctor, make_patient
+from clinic.testing import make_doctor
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -98,7 +98,7 @@ class DatabaseWorkerTests(WorkerProcessMixin, TransactionTestCase):
 
     def test_a_worker_process_delivers_queued_messages(self):
         """A booking's messages wait in PostgreSQL until a db_worker process sends them."""
-        patient = make_patient(first_name="Alice", phone="9876543210")
+        patient = make_verified_patient(first_name="Alice", phone="9876543210")
         doctor = make_doctor(name="Dr. Asha Rao")
         appointment = Appointment.objects.create(
             patient=patient, doctor=doctor, date=clock.today() + dt.timedelta(days=1),

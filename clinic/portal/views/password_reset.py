@@ -36,9 +36,7 @@ def forgot(request):
             request.session.pop(_TOKEN, None)
             where = "email address" if channel == "email" else "mobile number"
             # The same words whether or not an account has this address.
-            messages.info(
-                request, f"If an account has this {where}, a 6-digit code is on its way."
-            )
+            messages.info(request, f"If an account has this {where}, a 6-digit code is on its way.")
             return redirect("portal:password_verify")
     return render(request, "portal/auth/password_forgot.html", {"form": form}, status=status)
 
@@ -55,6 +53,7 @@ def verify(request):
                 channel=sent_to["channel"],
                 address=sent_to["address"],
                 code=form.cleaned_data["otp"],
+                client_key=client_ip_of(request),
             )
         except Throttled as exc:
             form.add_error(None, user_message(exc))
@@ -62,9 +61,12 @@ def verify(request):
         except ApplicationError as exc:
             form.add_error("otp", user_message(exc))
         else:
-            request.session[_TOKEN] = token
-            request.session.pop(_ADDRESS, None)
-            return redirect("portal:password_new")
+            if token is not None:
+                request.session[_TOKEN] = token
+                request.session.pop(_ADDRESS, None)
+                return redirect("portal:password_new")
+            # A verification code (asked for elsewhere since) verifies, resets nothing.
+            form.add_error("otp", "This code was not sent for a password reset. Ask for a new one.")
     context = {"form": form, "sent_to": sent_to}
     return render(request, "portal/auth/password_verify.html", context, status=status)
 
