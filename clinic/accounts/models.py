@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -8,11 +10,16 @@ from clinic.accounts.signals import password_changed
 
 class ClinicUserManager(UserManager):
     def get_by_login(self, login: str):
-        """The user whose username or email (case-insensitive) is `login`."""
-        login = (login or "").strip()
+        """The user whose username or email is `login`, after NFKC, in any letter case."""
+        login = normalize_login(login)
         if "@" in login:
             return self.get(email__iexact=login)
-        return self.get(username=login)
+        return self.get(username__iexact=login)
+
+
+def normalize_login(value) -> str:
+    """NFKC, trimmed: full-width `Ａｌｉｃｅ` is `Alice`, as Django normalises usernames."""
+    return unicodedata.normalize("NFKC", value if isinstance(value, str) else "").strip()
 
 
 class User(AbstractUser):
@@ -23,6 +30,13 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            # Case twins (`admin` and `Admin`, or full-width `Ａｄｍｉｎ` once NFKC
+            # folded it) would be different accounts that look the same.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message="A user with that username already exists.",
+            ),
         ]
 
     @classmethod
@@ -33,7 +47,8 @@ class User(AbstractUser):
         return user
 
     def save(self, *args, **kwargs):
-        self.email = self.__class__.objects.normalize_email(self.email or "").lower()
+        self.username = normalize_login(self.username)
+        self.email = normalize_login(self.email).lower()
         changed = self._password_is_new(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
         self._saved_password = self.password

@@ -8,8 +8,10 @@ from rest_framework import serializers
 
 from clinic.core import clock
 
-_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([AaPp][Mm])\s*$")
+# ASCII only: Python's \d also matches full-width and other scripts' digits,
+# which int() reads as numbers ("０９:３０ AM" would book 09:30).
+_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", re.ASCII)
+_SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([AaPp][Mm])\s*$", re.ASCII)
 
 
 def seed_date(value: dt.date) -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from clinic.accounts.models import normalize_login
 from clinic.core.audit import audit_log
 from clinic.core.errors import InvalidInput
 from clinic.patients.models import Patient
@@ -49,7 +50,9 @@ def patient_register(
     seed did; the email must be unused (case-insensitive).
     """
     User = get_user_model()
-    email = User.objects.normalize_email(email).lower()
+    # Normalised before any uniqueness check (NFKC, letter case), as User.save stores them.
+    email = normalize_login(email).lower()
+    username = normalize_login(username)
     if User.objects.filter(email__iexact=email).exists():
         raise InvalidInput("email: An account with this email already exists.", field="email")
     if not username or User.objects.filter(username__iexact=username).exists():
