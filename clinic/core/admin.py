@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from clinic.core.audit import audit_log
 from clinic.core.errors import ApplicationError
-from clinic.core.models import AuditEvent
+from clinic.core.models import AuditEvent, ThrottleCounter
 
 
 class ServiceRefused(Exception):
@@ -105,4 +105,19 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ThrottleCounter)
+class ThrottleCounterAdmin(admin.ModelAdmin):
+    """The database's throttle windows (without Redis). Deleting one lifts that limit now;
+    the names are hashes, so nothing here says who was throttled."""
+
+    list_display = ["key", "count", "expires_at"]
+    readonly_fields = ["key", "count", "expires_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
