@@ -319,12 +319,13 @@ def fill(
             for k in range(reader_reports):
                 day = today - dt.timedelta(days=7 * k + 1)
                 at = clock.combine(day, dt.time(15, 0))
-                generated = k % 2 == 0
+                released = k % 2 == 0
                 report_rows.append((at, at, pid, doctor_ids[k % len(doctor_ids)],
                                     ("CBC", "MRI", "Lipid profile", "X-Ray")[k % 4], day,
-                                    LabStatus.GENERATED if generated else LabStatus.ORDERED,
-                                    f"reports/bench{pid}x{k}.pdf" if generated else "",
-                                    f"report-{k}.pdf" if generated else ""))
+                                    LabStatus.RELEASED if released else LabStatus.ORDERED,
+                                    f"reports/bench{pid}x{k}.pdf" if released else "",
+                                    f"report-{k}.pdf" if released else "",
+                                    at if released else None, at if released else None))
         _rows_to_table(
             Consultation,
             ["id", "created_at", "updated_at", "patient", "doctor", "appointment", "date",
@@ -340,7 +341,7 @@ def fill(
         _rows_to_table(
             LabReport,
             ["created_at", "updated_at", "patient", "doctor", "test", "date", "status", "file",
-             "original_name"],
+             "original_name", "resulted_at", "released_at"],
             report_rows, connection=connection,
         )
         timings["records"] = time.perf_counter() - t

@@ -95,3 +95,19 @@ def fast_password_hashers():
 
 def using_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def doctor_account(doctor: Doctor) -> User:
+    """The doctor's staff login, created on first use (releasing a lab report needs one)."""
+    if doctor.user_id is None:
+        doctor.user = make_user(is_staff=True)
+        doctor.save(update_fields=["user"])
+    return doctor.user
+
+
+def lab_report_released(report, upload, *, actor=None):
+    """Attach `upload` as the lab's result and release it as the ordering doctor."""
+    from clinic.labs.services import lab_report_attach, lab_report_release
+
+    lab_report_attach(report=report, upload=upload, actor=actor)
+    return lab_report_release(report=report, actor=doctor_account(report.doctor))

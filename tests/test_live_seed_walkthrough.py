@@ -102,11 +102,12 @@ def test_the_seed_walkthrough(live_server):
                                "doctor_id", "book_date", "book_slot", "reason"}
     assert history[0]["reason"] == "Canceled" and history[0]["book_no"] == "4"
 
-    # reports: one ordered, one generated with a downloadable file
+    # reports: one ordered, one released with a downloadable file
     patient = Patient.objects.get(user__username="walker")
     LabReport.objects.create(patient=patient, doctor=doctor, test="MRI", date=clock.today())
     ready = LabReport(patient=patient, doctor=doctor, test="CBC", date=clock.today(),
-                      status=LabStatus.GENERATED, original_name="cbc.pdf")
+                      status=LabStatus.RELEASED, original_name="cbc.pdf",
+                      released_at=clock.now(), released_by=doctor)
     ready.file.save("cbc.pdf", ContentFile(b"%PDF-1.4 walk"), save=True)
     status, reports = api("GET", "reports/", {})
     assert status == 200 and len(reports) == 2

@@ -32,7 +32,7 @@ from werkzeug.serving import make_server
 from clinic.core.downloads import file_url
 from clinic.core.tests.files_helpers import image_bytes, pdf_bytes, upload
 from clinic.labs.models import LabReport
-from clinic.labs.services import lab_report_attach, lab_report_delete
+from clinic.labs.services import lab_report_attach
 from clinic.patients.models import Patient
 from clinic.patients.services import patient_set_picture
 from clinic.testing import BaseTestCase
@@ -278,13 +278,16 @@ class S3StorageTests(BaseTestCase):
         stretched = url.replace("X-Amz-Expires=120", "X-Amz-Expires=604800")
         self.assertEqual(fetch(stretched)[0], 403)
 
-    def test_deleting_the_report_deletes_the_object(self):
-        """lab_report_delete removes the object once the delete commits."""
+    def test_replacing_the_result_deletes_the_old_object(self):
+        """A corrected result file replaces the old object once the change commits."""
         key = self.report.file.name
         self.assertTrue(self.object_exists(key))
         with self.captureOnCommitCallbacks(execute=True):
-            lab_report_delete(report=self.report, actor=self.staff)
+            lab_report_attach(
+                report=self.report, upload=upload(image_bytes(), "fixed.jpg"), actor=self.staff
+            )
         self.assertFalse(self.object_exists(key))
+        self.assertTrue(self.object_exists(self.report.file.name))
 
     def test_replacing_a_picture_deletes_the_old_object(self):
         """A new profile picture replaces the old object in the bucket."""

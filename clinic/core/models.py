@@ -43,3 +43,28 @@ class ThrottleCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class RecordDeleteRefused(Exception):
+    """A clinical record is never deleted: mark it entered in error instead."""
+
+
+class KeptQuerySet(models.QuerySet):
+    """A queryset whose rows cannot be deleted through the ORM (clinical records)."""
+
+    def delete(self):
+        raise RecordDeleteRefused(
+            f"{self.model._meta.verbose_name_plural} are never deleted: "
+            "mark them entered in error instead."
+        )
+
+    delete.queryset_only = True
+
+
+class KeptRecordMixin:
+    """Refuses model.delete(): the record is kept, with its history, for good."""
+
+    def delete(self, *args, **kwargs):
+        raise RecordDeleteRefused(
+            f"A {self._meta.verbose_name} is never deleted: mark it entered in error instead."
+        )

@@ -1,7 +1,8 @@
 """What patients hear about their lab reports; registered in LabsConfig.ready().
 
-The lab services emit `event_emit(name=REPORT_READY, object_id=report.pk)`
-inside the transaction that makes the report available.
+lab_report_release emits `event_emit(name=REPORT_READY, object_id=report.pk)`
+inside the transaction that releases the report: a result is announced only
+once a doctor has released it, never when the lab's file arrives.
 """
 
 from clinic.labs.models import LabReport
@@ -12,7 +13,9 @@ REPORT_READY = "lab_report_ready"
 
 
 def _report(report_id: int) -> LabReport | None:
-    return LabReport.objects.select_related("patient__user").filter(pk=report_id).first()
+    """The report if it is released; None once it is not (entered in error meanwhile)."""
+    report = LabReport.objects.select_related("patient__user").filter(pk=report_id).first()
+    return report if report is not None and report.is_released else None
 
 
 def _report_ready(ctx: dict) -> dict | None:

@@ -8,10 +8,9 @@ from playwright.sync_api import expect
 
 from clinic.core.tests.files_helpers import pdf_bytes, upload
 from clinic.labs.models import LabReport
-from clinic.labs.services import lab_report_attach
 from clinic.patients.models import Patient
 from clinic.records.models import Consultation, PrescriptionLine
-from clinic.testing import PASSWORD, make_doctor, make_patient, make_user
+from clinic.testing import PASSWORD, lab_report_released, make_doctor, make_patient, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -161,7 +160,7 @@ def test_download_a_lab_report_and_a_prescription(page, doctor, screenshot):
     report = LabReport.objects.create(
         patient=patient, doctor=doctor, test="Complete blood count", date=dt.date(2025, 1, 3)
     )
-    lab_report_attach(report=report, upload=upload(pdf_bytes(), "CBC result.pdf"), actor=None)
+    lab_report_released(report, upload(pdf_bytes(), "CBC result.pdf"))
     LabReport.objects.create(
         patient=patient, doctor=doctor, test="Lipid profile", date=dt.date(2025, 1, 4)
     )

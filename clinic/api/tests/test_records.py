@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from clinic.api.tests.base import ApiTestCase
 from clinic.labs.models import LabReport, LabStatus
@@ -25,12 +26,18 @@ def make_consultation(patient, doctor, *, day=dt.date(2029, 12, 1), lines=1, sca
     return consultation
 
 
-def make_report(patient, doctor, *, generated=False, day=dt.date(2029, 12, 5)):
+def make_report(
+    patient, doctor, *, released=False, resulted=False, day=dt.date(2029, 12, 5)
+):
+    """An ordered report; `resulted` gives it the lab's file, `released` a doctor's release too."""
     report = LabReport.objects.create(patient=patient, doctor=doctor, test="MRI", date=day)
-    if generated:
+    if released or resulted:
         report.file.save("x.pdf", ContentFile(b"%PDF-1.4 fake"), save=False)
         report.original_name = "mri-scan.pdf"
-        report.status = LabStatus.GENERATED
+        report.status = LabStatus.RELEASED if released else LabStatus.RESULTED
+        report.resulted_at = timezone.now()
+        if released:
+            report.released_at, report.released_by = timezone.now(), doctor
         report.save()
     return report
 
@@ -91,8 +98,8 @@ class ReportsTests(ApiTestCase):
 
     def test_it_lists_reports_in_the_seed_shape(self):
         ordered = make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 9))
-        generated = make_report(self.alice, self.dr_rao, generated=True)
-        make_report(self.bob, self.dr_rao, generated=True)
+        generated = make_report(self.alice, self.dr_rao, released=True)
+        make_report(self.bob, self.dr_rao, released=True)
         response = self.call("GET", self.URL, user=self.alice.user)
         self.assertEqual(response.status_code, 200)
         rows = response.json()
@@ -122,12 +129,25 @@ class ReportsTests(ApiTestCase):
         self.client.force_login(make_user(username="nurse", is_staff=True))
         self.assertEqual(self.client.get(url).status_code, 200)
 
+    def test_an_unreleased_result_leaks_nothing(self):
+        """A resulted report the doctor has not released is listed as pending: report_genrated
+        is false and neither the file's name nor a link is given; entered in error is hidden."""
+        resulted = make_report(self.alice, self.dr_rao, resulted=True)
+        in_error = make_report(self.alice, self.dr_rao, released=True, day=dt.date(2029, 12, 1))
+        LabReport.objects.filter(pk=in_error.pk).update(status=LabStatus.ENTERED_IN_ERROR)
+        rows = self.call("GET", self.URL, user=self.alice.user).json()
+        self.assertEqual([row["id"] for row in rows], [resulted.pk])
+        self.assertIs(rows[0]["report_genrated"], False)
+        self.assertNotIn("report", rows[0])
+        self.assertNotIn("report-image", rows[0])
+        self.assertNotIn(resulted.file.name, str(rows))
+
     def test_its_query_count_is_constant(self):
         """Token with user and patient, reports: 2 queries for N and 3N reports."""
         client = api_client(self.alice.user)
         for rows in (2, 6):
             while LabReport.objects.filter(patient=self.alice).count() < rows:
-                make_report(self.alice, self.dr_rao, generated=True)
+                make_report(self.alice, self.dr_rao, released=True)
             with self.subTest(rows=rows), self.assertNumQueries(2):
                 response = client.get(self.URL)
             self.assertEqual(len(response.json()), rows)

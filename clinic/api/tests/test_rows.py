@@ -108,17 +108,19 @@ class HistoryRowsTests(RowsTestCase):
 
 
 class ReportRowsTests(RowsTestCase):
-    def test_ordered_and_generated_reports_match_the_serializer(self):
-        """With and without an original name; a status or a file alone is not generated."""
+    def test_ordered_resulted_and_released_reports_match_the_serializer(self):
+        """With and without an original name; a file alone, or a result not yet released,
+        is not `report_genrated`; an entered-in-error report is not listed."""
         make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 9))
-        make_report(self.alice, self.dr_rao, generated=True, day=dt.date(2029, 12, 8))
-        unnamed = make_report(self.alice, self.dr_rao, generated=True, day=dt.date(2029, 12, 7))
+        make_report(self.alice, self.dr_rao, released=True, day=dt.date(2029, 12, 8))
+        unnamed = make_report(self.alice, self.dr_rao, released=True, day=dt.date(2029, 12, 7))
         LabReport.objects.filter(pk=unnamed.pk).update(original_name="")
-        no_file = make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 6))
-        LabReport.objects.filter(pk=no_file.pk).update(status=LabStatus.GENERATED)
+        make_report(self.alice, self.dr_rao, resulted=True, day=dt.date(2029, 12, 6))
+        in_error = make_report(self.alice, self.dr_rao, released=True, day=dt.date(2029, 12, 6))
+        LabReport.objects.filter(pk=in_error.pk).update(status=LabStatus.ENTERED_IN_ERROR)
         unfinished = make_report(self.alice, self.dr_rao, day=dt.date(2029, 12, 5))
         unfinished.file.save("draft.pdf", ContentFile(b"%PDF-1.4 draft"), save=True)
-        make_report(self.bob, self.dr_rao, generated=True)
+        make_report(self.bob, self.dr_rao, released=True)
         rows = self.assertSameAsSerializer(
             "/cms-api/reports/", ReportsApi.OutputSerializer,
             lab_report_list_for(patient=self.alice), user=self.alice.user, rows=5,

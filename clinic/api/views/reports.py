@@ -11,12 +11,12 @@ from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, stor
 from clinic.api.shapes import DoctorRefSerializer, PatientRefSerializer, errors
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
-from clinic.labs.models import LabReport, is_generated
+from clinic.labs.models import LabReport, is_released
 from clinic.labs.selectors import lab_report_list_for
 
 
 def _report_file(request, fieldfile, original_name: str) -> dict:
-    """A generated report's `report` (its name) and `report-image` (a download URL)."""
+    """A released report's `report` (its name) and `report-image` (a download URL)."""
     name = original_name or PurePosixPath(fieldfile.name).name
     return {
         "report": name,
@@ -25,7 +25,13 @@ def _report_file(request, fieldfile, original_name: str) -> dict:
 
 
 class ReportsApi(PatientApi):
-    """The caller's lab reports; generated ones carry the file name and a download URL."""
+    """The caller's lab reports; released ones carry the file name and a download URL.
+
+    `report_genrated` (the seed's name) is true only once a doctor has released the
+    report: a report still ordered, or resulted but not yet reviewed, is listed as
+    pending with neither its file's name nor a link. Entered-in-error reports are
+    not listed.
+    """
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -36,16 +42,18 @@ class ReportsApi(PatientApi):
         doctor = DoctorRefSerializer()
         lab = serializers.CharField(source="test")
         date_of_report = SeedDateField(source="date")
-        report_genrated = serializers.BooleanField(source="is_generated")
+        report_genrated = serializers.BooleanField(
+            source="is_released", help_text="Released by a doctor: the result can be read."
+        )
 
         def get_fields(self):
             fields = super().get_fields()
-            # Present only when the report is generated (see to_representation).
+            # Present only when the report is released (see to_representation).
             fields["report"] = serializers.CharField(
-                required=False, help_text="The report file's name (generated reports only)."
+                required=False, help_text="The report file's name (released reports only)."
             )
             fields["report-image"] = serializers.URLField(
-                required=False, help_text="A short-lived download URL (generated reports only)."
+                required=False, help_text="A short-lived download URL (released reports only)."
             )
             return fields
 
@@ -56,7 +64,7 @@ class ReportsApi(PatientApi):
                 for name, field in self.fields.items()
                 if name not in ("report", "report-image")
             }
-            if report.is_generated:
+            if report.is_released:
                 data.update(_report_file(request, report.file, report.original_name))
             return data
 
@@ -77,7 +85,7 @@ class ReportsApi(PatientApi):
         contact = patient_ref(self.patient)
         data = []
         for row in rows:
-            generated = is_generated(status=row["status"], file_name=row["file"])
+            released = is_released(status=row["status"], file_name=row["file"])
             data.append(
                 {
                     "id": row["id"],
@@ -85,10 +93,10 @@ class ReportsApi(PatientApi):
                     "doctor": doctor_ref(row),
                     "lab": row["test"],
                     "date_of_report": seed_date(row["date"]),
-                    "report_genrated": generated,
+                    "report_genrated": released,
                 }
             )
-            if generated:
+            if released:
                 fieldfile = stored_file(LabReport, "file", row["file"])
                 data[-1].update(_report_file(request, fieldfile, row["original_name"]))
         return Response(data, headers=page.headers(data))

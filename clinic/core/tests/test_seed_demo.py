@@ -90,13 +90,14 @@ class SeedDemoTests(TestCase):
         self.assertTrue(all(a.starts_at > FIXED_NOW for a in appointments if a.status == "booked"))
 
     def test_lab_reports_have_real_files(self):
-        """Generated reports carry a readable PNG or PDF; ordered ones carry none."""
+        """Released reports carry a readable PNG or PDF; ordered ones carry none."""
         seed()
-        generated = LabReport.objects.filter(status=LabStatus.GENERATED)
-        self.assertGreaterEqual(generated.count(), 2)
+        released = LabReport.objects.filter(status=LabStatus.RELEASED)
+        self.assertGreaterEqual(released.count(), 2)
         kinds = set()
-        for report in generated:
-            self.assertIs(report.is_generated, True)
+        for report in released:
+            self.assertIs(report.is_released, True)
+            self.assertIsNotNone(report.released_by)
             with report.file.open("rb") as handle:
                 data = handle.read()
             if report.file.name.endswith(".png"):
@@ -109,6 +110,15 @@ class SeedDemoTests(TestCase):
         ordered = LabReport.objects.filter(status=LabStatus.ORDERED)
         self.assertGreaterEqual(ordered.count(), 1)
         self.assertFalse(any(r.file for r in ordered))
+
+    def test_lab_reports_are_in_every_state(self):
+        """The demo shows each step of the lab workflow, and the demo patient has each."""
+        seed()
+        demo = Patient.objects.get(user__username="demo")
+        self.assertEqual(
+            set(LabReport.objects.filter(patient=demo).values_list("status", flat=True)),
+            set(LabStatus.values),
+        )
 
     def test_a_second_run_changes_nothing(self):
         """Re-running finds the demo, adds no row and says so, still printing the logins."""

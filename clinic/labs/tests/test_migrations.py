@@ -67,5 +67,43 @@ class RecordsAndLabsMigrationTests(TransactionTestCase):
         )
         line = new.get_model("records", "HistoricalPrescriptionLine").objects.get()
         self.assertEqual((line.consultation_id, line.medicine), (visit.pk, "Azithromycin"))
-        lab = new.get_model("labs", "HistoricalLabReport").objects.get()
-        self.assertEqual((lab.id, lab.test, lab.history_type), (report.pk, "CBC", "+"))
+        lab = new.get_model("labs", "HistoricalLabReport").objects.filter(id=report.pk)
+        self.assertEqual(
+            list(lab.order_by("history_id").values_list("history_type", "status")),
+            [("+", "ordered"), ("~", "ordered")],
+        )
+
+    def test_reports_with_files_become_released(self):
+        """A report with a file reached its patient before: it is released, dated, not
+        attributed to any doctor; one without a file is ordered, whatever it said."""
+        LabReport = self.old.get_model("labs", "LabReport")
+        rows = {
+            "with file": ("generated", "reports/a.pdf"),
+            "ordered with file": ("ordered", "reports/b.pdf"),
+            "generated without file": ("generated", ""),
+            "ordered": ("ordered", ""),
+        }
+        for test, (status, file) in rows.items():
+            LabReport.objects.create(
+                patient_id=self.patient.pk,
+                doctor_id=self.doctor.pk,
+                test=test,
+                date=dt.date(2029, 1, 3),
+                status=status,
+                file=file,
+            )
+
+        self.migrate(self.leaves())
+        new = self.executor.loader.project_state(self.leaves()).apps
+        reports = new.get_model("labs", "LabReport").objects
+        self.assertEqual(reports.count(), 4)
+        self.assertEqual(
+            {r.test: (r.status, r.released_at is not None) for r in reports.all()},
+            {
+                "with file": ("released", True),
+                "ordered with file": ("released", True),
+                "generated without file": ("ordered", False),
+                "ordered": ("ordered", False),
+            },
+        )
+        self.assertFalse(reports.filter(released_by__isnull=False).exists())

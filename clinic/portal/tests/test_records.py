@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from clinic.core.tests.files_helpers import OwnMediaMixin, pdf_bytes, upload
 from clinic.labs.models import LabReport
-from clinic.labs.services import lab_report_attach
 from clinic.portal.tests.base import PortalTestCase
 from clinic.records.models import Consultation, PrescriptionLine
+from clinic.testing import lab_report_released
 
 DAY = dt.date(2030, 1, 3)
 
@@ -72,9 +72,8 @@ class LabReportTests(OwnMediaMixin, PortalTestCase):
         report = LabReport.objects.create(patient=patient, doctor=self.dr_rao, test=test, date=DAY)
         if with_file:
             with self.captureOnCommitCallbacks(execute=True):
-                lab_report_attach(
-                    report=report, upload=upload(pdf_bytes(), f"{test} result.pdf"),
-                    actor=self.staff,
+                lab_report_released(
+                    report, upload(pdf_bytes(), f"{test} result.pdf"), actor=self.staff
                 )
         return report
 

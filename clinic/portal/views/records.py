@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from clinic.core.downloads import file_url
-from clinic.labs.selectors import lab_report_list_for
+from clinic.labs.selectors import lab_report_list_for, lab_report_released_for
 from clinic.portal.decorators import patient_required
 from clinic.records.downloads import prescription_url
 from clinic.records.selectors import consultation_list_for
@@ -48,8 +48,8 @@ def reports(request):
 
 @patient_required
 def report_file(request, report_id: int, mode: str):
-    report = lab_report_list_for(patient=request.patient).filter(pk=report_id).first()
-    if report is None or not report.is_generated:
+    report = lab_report_released_for(patient=request.patient, report_id=report_id)
+    if report is None:
         raise Http404("No such lab report.")
     url = file_url(
         report.file,

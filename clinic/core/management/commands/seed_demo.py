@@ -309,21 +309,36 @@ def _consultation(appointment: Appointment) -> Consultation:
 
 
 def _seed_lab_reports(today, *, demo, other, doctors) -> list[LabReport]:
+    """Reports in every state: released (the patient sees them), resulted (awaiting the
+    doctor's review), ordered, and one entered in error (kept, hidden from the patient)."""
     day = dt.timedelta(days=1)
-    generated = [
-        (demo, doctors["Dr. Vikram Mehta"], "Complete blood count (CBC)", today - 58 * day, "pdf"),
-        (demo, doctors["Dr. Asha Rao"], "ECG", today - 35 * day, "png"),
-        (demo, doctors["Dr. Asha Rao"], "Lipid profile", today - 33 * day, "pdf"),
-        (other, doctors["Dr. Vikram Mehta"], "Throat swab culture", today - 10 * day, "pdf"),
+    with_files = [
+        (demo, doctors["Dr. Vikram Mehta"], "Complete blood count (CBC)", today - 58 * day, "pdf",
+         LabStatus.RELEASED),
+        (demo, doctors["Dr. Asha Rao"], "ECG", today - 35 * day, "png", LabStatus.RELEASED),
+        (demo, doctors["Dr. Asha Rao"], "Lipid profile", today - 33 * day, "pdf",
+         LabStatus.RELEASED),
+        (other, doctors["Dr. Vikram Mehta"], "Throat swab culture", today - 10 * day, "pdf",
+         LabStatus.RELEASED),
+        (demo, doctors["Dr. Arjun Iyer"], "Vitamin D (25-OH)", today - 2 * day, "pdf",
+         LabStatus.RESULTED),
+        (demo, doctors["Dr. Vikram Mehta"], "Urine routine", today - 40 * day, "pdf",
+         LabStatus.ENTERED_IN_ERROR),
     ]
     ordered = [
         (demo, doctors["Dr. Arjun Iyer"], "X-ray right knee (AP/lateral)", today - 9 * day),
         (demo, doctors["Dr. Asha Rao"], "HbA1c", today - 1 * day),
     ]
     reports = []
-    for patient, doctor, test, date, kind in generated:
-        report = LabReport(patient=patient, doctor=doctor, test=test, date=date,
-                           status=LabStatus.GENERATED)
+    for patient, doctor, test, date, kind, status in with_files:
+        at = clock.combine(date, dt.time(17, 0))
+        report = LabReport(patient=patient, doctor=doctor, test=test, date=date, status=status,
+                           resulted_at=at)
+        if status != LabStatus.RESULTED:  # reviewed by the ordering doctor the next morning
+            report.released_at, report.released_by = at + dt.timedelta(hours=16), doctor
+        if status == LabStatus.ENTERED_IN_ERROR:
+            report.entered_in_error_at = at + dt.timedelta(days=1)
+            report.error_reason = "Sample labelled with another patient's name."
         data = _report_pdf(report) if kind == "pdf" else _ecg_png()
         report.original_name = f"{test.split(' (')[0].replace(' ', '-').lower()}.{kind}"
         # Stored through the FileField: the default storage, under a random key.
