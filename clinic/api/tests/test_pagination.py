@@ -7,22 +7,23 @@ from clinic.appointments.models import Appointment, Status
 from clinic.appointments.services import appointment_book
 from clinic.labs.models import LabReport
 from clinic.records.models import Consultation
-from clinic.testing import api_client, make_doctor
+from clinic.testing import api_client, make_doctor, make_patient
 
 TIMES = [dt.time(9, 0), dt.time(9, 30), dt.time(10, 0), dt.time(10, 30), dt.time(11, 0)]
 
 
 class PaginationTests(ApiTestCase):
-    def make_rows(self, count: int) -> None:
+    def make_rows(self, count: int, patient=None) -> None:
         """`count` rows in each of the caller's lists: upcoming, history, reports, visits."""
+        patient = patient or self.alice
         doctor = make_doctor(name="Dr. Pages")
         for i in range(count):
             day = TUESDAY + dt.timedelta(days=7 * (i // len(TIMES)))
             appointment_book(
-                patient=self.alice, doctor=doctor, day=day, start=TIMES[i % len(TIMES)]
+                patient=patient, doctor=doctor, day=day, start=TIMES[i % len(TIMES)]
             )
             past = Appointment.objects.create(
-                patient=self.alice,
+                patient=patient,
                 doctor=doctor,
                 date=dt.date(2029, 1, 1) + dt.timedelta(i),
                 start=dt.time(9, 0),
@@ -30,10 +31,10 @@ class PaginationTests(ApiTestCase):
                 status=Status.COMPLETED,
             )
             LabReport.objects.create(
-                patient=self.alice, doctor=doctor, test=f"Test {i}", date=past.date
+                patient=patient, doctor=doctor, test=f"Test {i}", date=past.date
             )
             Consultation.objects.create(
-                patient=self.alice,
+                patient=patient,
                 doctor=doctor,
                 appointment=past,
                 date=past.date,
@@ -82,12 +83,11 @@ class PaginationTests(ApiTestCase):
 
     def test_a_page_costs_one_count_more_whatever_the_size(self):
         """Token, count and rows: 3 queries for a page of the history with 2 or 8 rows behind it."""
-        client = api_client(self.alice.user)
         for rows in (2, 8):
-            Consultation.objects.all().delete()
-            LabReport.objects.all().delete()
-            Appointment.objects.all().delete()
-            self.make_rows(rows)
+            # A new patient each time: clinical records are never deleted.
+            patient = make_patient()
+            client = api_client(patient.user)
+            self.make_rows(rows, patient=patient)
             with self.subTest(rows=rows), self.assertNumQueries(3):
                 response = client.get("/cms-api/history/", {"limit": 5})
             self.assertEqual(response["X-Total-Count"], str(rows))
