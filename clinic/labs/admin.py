@@ -91,7 +91,7 @@ class LabReportAdmin(
     search_fields = [*patient_search_fields("patient"), "test", "doctor__name"]
     date_hierarchy = "date"
     list_select_related = ["patient__user", "doctor", "released_by"]
-    autocomplete_fields = ["patient", "doctor"]
+    autocomplete_fields = ["patient", "doctor", "released_by"]
     actions = ["release_selected"]
 
     @admin.display(description="patient", ordering="patient__user__first_name")

@@ -106,7 +106,8 @@ class EventTests(NotifyTestCase):
     def test_a_lab_report_ready_is_announced(self):
         """lab_report_ready tells the patient the test's name, by email and SMS."""
         report = LabReport.objects.create(
-            patient=self.alice, doctor=self.dr_rao, test="Lipid profile", date=FIXED_NOW.date()
+            patient=self.alice, doctor=self.dr_rao, test="Lipid profile", date=FIXED_NOW.date(),
+            status="released", file="reports/lipids.pdf", released_at=FIXED_NOW,
         )
         with self.captureOnCommitCallbacks(execute=True):
             events.lab_report_ready(report_id=report.pk)

@@ -207,7 +207,8 @@ class SendMessageTests(NotifyTestCase):
         from clinic.notifications.registry import message_templates
 
         report = LabReport.objects.create(
-            patient=self.alice, doctor=make_doctor(), test="CBC", date=FIXED_NOW.date()
+            patient=self.alice, doctor=make_doctor(), test="CBC", date=FIXED_NOW.date(),
+            status="released", file="reports/cbc.pdf", released_at=FIXED_NOW,
         )
         contexts = {
             "appointment_booked": {"appointment_id": self.appointment.pk},
