@@ -14,8 +14,8 @@ from clinic.labs.services import (
     lab_report_order,
     lab_report_release,
 )
-from clinic.notifications.models import OutboxEvent
 from clinic.notifications.messages import render
+from clinic.notifications.models import OutboxEvent
 from clinic.testing import BaseTestCase, doctor_account
 
 
