@@ -163,6 +163,7 @@ def fill(
 
     from clinic.accounts.models import User
     from clinic.appointments.models import Appointment, Status
+    from clinic.appointments.visit_types import visit_end, visit_type_default
     from clinic.core import clock
     from clinic.doctors.models import Doctor
     from clinic.doctors.services import doctor_schedule_default
@@ -249,6 +250,9 @@ def fill(
             rng.choice(other_ids) for _ in range(wanted_upcoming - len(upcoming_patients))
         ]
         upcoming_patients = upcoming_patients[:wanted_upcoming]
+        # Every visit of the default type, which fits the default week's slots.
+        visit = visit_type_default()
+        ends = {at: visit_end(at, visit.minutes) for at in DEFAULT_TIMES}
         first_appt = _next_id(Appointment)
         appt_id = itertools.count(first_appt)
         busy = set()  # (patient, day, time) already booked: the patient-side constraint
@@ -261,11 +265,13 @@ def fill(
                         busy.add((pid, day, at))
                         booked_at = now - dt.timedelta(days=rng.randint(1, 20))
                         yield (next(appt_id), booked_at, booked_at, pid, doc, day, at,
-                               DEFAULT_TIMES.index(at) + 1, Status.BOOKED, "Check-up", None, "")
+                               DEFAULT_TIMES.index(at) + 1, Status.BOOKED, "Check-up", None, "",
+                               visit.pk, ends[at])
                         break
 
         columns = ["id", "created_at", "updated_at", "patient", "doctor", "date", "start",
-                   "slot_number", "status", "reason", "cancelled_at", "cancelled_by"]
+                   "slot_number", "status", "reason", "cancelled_at", "cancelled_by",
+                   "visit_type", "end"]
         n_upcoming = _rows_to_table(Appointment, columns, upcoming_rows(), connection=connection)
 
         # Past appointments: one per past doctor slot, from yesterday backwards.
@@ -298,7 +304,8 @@ def fill(
                 if status == Status.COMPLETED and pid in reader_set:
                     completed_of_reader[pid].append((aid, doc, day))
                 yield (aid, booked_at, booked_at, pid, doc, day, at, DEFAULT_TIMES.index(at) + 1,
-                       status, "Follow-up", cancelled_at, "patient" if cancelled_at else "")
+                       status, "Follow-up", cancelled_at, "patient" if cancelled_at else "",
+                       visit.pk, ends[at])
 
         n_past = _rows_to_table(Appointment, columns, past_rows(), connection=connection)
         timings["appointments"] = time.perf_counter() - t

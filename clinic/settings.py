@@ -314,7 +314,6 @@ CLINIC = {
     "ADDRESS": env_str("CLINIC_ADDRESS", "12 MG Road, Bengaluru 560001"),
     "PHONE": env_str("CLINIC_PHONE", "+91 80 4000 1234"),
     "EMAIL": env_str("CLINIC_EMAIL", "frontdesk@cms-clinic.example"),
-    "HOURS": env_str("CLINIC_HOURS", "Mon–Sat 09:00–12:00"),
     "SPECIALTIES": env_list(
         "CLINIC_SPECIALTIES",
         ["General Medicine", "Pediatrics", "Cardiology", "Dermatology", "Orthopedics"],

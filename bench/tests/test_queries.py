@@ -18,8 +18,8 @@ EXPECTED = {
     # 6, plus the patient's row lock and the count of MAX_ACTIVE_BOOKINGS, plus the
     # notification event written in the booking's transaction.
     "book": 9,
-    # 6, plus the notification event.
-    "cancel": 7,
+    # 6, plus the notification event and the status change's row (who cancelled when).
+    "cancel": 8,
 }
 
 

@@ -1,18 +1,22 @@
 """The front desk's view of appointments.
 
 Every state change goes through clinic.appointments.services, as in the API:
-adding books through appointment_book, and the status moves only by the actions.
+adding books through appointment_book, and the status moves only by the actions,
+each a step of appointment_change_status.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 
-from clinic.appointments.models import Appointment, Status
+from clinic.appointments.models import Appointment, AppointmentStatusChange, Status, VisitType
 from clinic.appointments.services import (
     appointment_book,
     appointment_cancel_by_clinic,
-    appointment_set_outcome,
+    appointment_change_status,
 )
 from clinic.core.admin import (
     ServiceErrorsAsFormErrorsMixin,
@@ -24,42 +28,92 @@ from clinic.core.errors import ApplicationError
 from clinic.patients.admin import patient_search_fields
 
 
+@admin.register(VisitType)
+class VisitTypeAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "minutes", "is_default", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        # One default at a time: choosing a new one takes the mark from the old.
+        if obj.is_default:
+            VisitType.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        super().save_model(request, obj, form, change)
+        audit_log(actor=request.user, action="visit_type.admin_saved", obj=obj,
+                  fields=sorted(form.changed_data))
+
+
+@admin.register(AppointmentStatusChange)
+class AppointmentStatusChangeAdmin(admin.ModelAdmin):
+    """Read only: the steps are written by appointment_change_status alone."""
+
+    list_display = ["changed_at", "appointment", "from_status", "to_status", "changed_by"]
+    list_filter = ["to_status", "changed_at"]
+    search_fields = ["=appointment__id"]
+    date_hierarchy = "changed_at"
+    list_select_related = ["appointment", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "date",
         "slot",
+        "end",
         "slot_number",
         "patient_name",
         "doctor",
+        "visit_type",
         "status",
         "cancelled_by",
         "reason",
     ]
     list_display_links = ["id", "date"]
-    list_filter = ["status", "doctor__specialty", "doctor", "date", "cancelled_by"]
+    list_filter = ["status", "visit_type", "doctor__specialty", "doctor", "date", "cancelled_by"]
     search_fields = [*patient_search_fields("patient"), "doctor__name", "reason", "=id"]
     date_hierarchy = "date"
     ordering = ["-date", "-start"]
-    list_select_related = ["patient__user", "doctor"]
+    list_select_related = ["patient__user", "doctor", "visit_type"]
     autocomplete_fields = ["patient", "doctor"]
-    actions = ["cancel_by_clinic", "mark_completed", "mark_no_show"]
+    actions = [
+        "cancel_by_clinic",
+        "mark_arrived",
+        "mark_in_consultation",
+        "mark_completed",
+        "mark_no_show",
+        "mark_entered_in_error",
+    ]
     # The booking service names fields as the API does.
     service_field_names = {"slot": "start", "doc_id": "doctor", "doctor_id": "doctor"}
-    add_fields = ["patient", "doctor", "date", "start", "reason"]
+    add_fields = ["patient", "doctor", "visit_type", "date", "start", "reason"]
     # Once booked, only the reason is edited here; the rest moves through the actions.
     change_readonly_fields = [
         "patient",
         "doctor",
+        "visit_type",
         "date",
         "start",
+        "end",
         "slot_number",
         "status",
+        "arrived_at",
+        "consultation_started_at",
+        "completed_at",
         "cancelled_at",
         "cancelled_by",
         "cancelled_by_user",
         "reminder_sent_at",
+        "status_changes",
     ]
 
     # --- List ---------------------------------------------------------------
@@ -86,9 +140,33 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
             return []
         return [*self.change_readonly_fields, *self.timestamp_fields]
 
+    @admin.display(description="status changes")
+    def status_changes(self, obj):
+        steps = AppointmentStatusChange.objects.filter(appointment=obj).select_related(
+            "changed_by"
+        )
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} → {} by {}",
+            (
+                (
+                    localtime(s.changed_at).strftime("%Y-%m-%d %H:%M"),
+                    Status(s.from_status).label,
+                    Status(s.to_status).label,
+                    s.changed_by or "—",
+                )
+                for s in steps
+            ),
+        ) or "—"
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None:
+            visit_types = form.base_fields["visit_type"]
+            visit_types.queryset = VisitType.objects.filter(is_active=True)
+            visit_types.required = False
+            visit_types.empty_label = "The default visit type"
+            visit_types.help_text = "How long the doctor's time is held."
             form.base_fields["start"].widget = forms.TimeInput(attrs={"placeholder": "09:30"})
             form.base_fields["start"].help_text = "One of the doctor's free slots, e.g. 09:30."
         return form
@@ -109,6 +187,7 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
                 start=data["start"],
                 reason=data.get("reason", ""),
                 actor=request.user,
+                visit_type=data.get("visit_type"),
             )
         except ApplicationError as exc:
             raise ServiceRefused(exc) from exc
@@ -116,6 +195,7 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
         obj.pk = booked.pk
         obj.slot_number = booked.slot_number
         obj.status = booked.status
+        obj.end = booked.end
         obj._state.adding = False
 
     # --- Actions ------------------------------------------------------------
@@ -128,21 +208,36 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
             self.message_user(request, exc.message, messages.ERROR)
             return
         self._report(request, done=len(cancelled), skipped=len(chosen) - len(cancelled),
-                     verb="cancelled", why="not booked")
+                     verb="cancelled", why="no longer booked")
+
+    @admin.action(description="Mark arrived", permissions=["change"])
+    def mark_arrived(self, request, queryset):
+        self._change_status(request, queryset, Status.ARRIVED)
+
+    @admin.action(description="Mark in consultation", permissions=["change"])
+    def mark_in_consultation(self, request, queryset):
+        self._change_status(request, queryset, Status.IN_CONSULTATION)
 
     @admin.action(description="Mark completed", permissions=["change"])
     def mark_completed(self, request, queryset):
-        self._set_outcome(request, queryset, Status.COMPLETED)
+        self._change_status(request, queryset, Status.COMPLETED)
 
     @admin.action(description="Mark no-show", permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._set_outcome(request, queryset, Status.NO_SHOW)
+        self._change_status(request, queryset, Status.NO_SHOW)
 
-    def _set_outcome(self, request, queryset, status):
+    @admin.action(description="Mark entered in error", permissions=["change"])
+    def mark_entered_in_error(self, request, queryset):
+        self._change_status(request, queryset, Status.ENTERED_IN_ERROR)
+
+    def _change_status(self, request, queryset, status):
+        """Each chosen appointment on its own: one refusal does not stop the others."""
         done, refusals = 0, []
         for appointment in queryset:
             try:
-                appointment_set_outcome(appointment=appointment, status=status, actor=request.user)
+                appointment_change_status(
+                    appointment=appointment, status=status, actor=request.user
+                )
             except ApplicationError as exc:
                 refusals.append(f"#{appointment.pk}: {exc.message}")
             else:

@@ -1,18 +1,40 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from clinic.core import clock
 from clinic.core.models import BaseModel
 
 
 class Status(models.TextChoices):
+    """A visit's states; docs/visits.md has the allowed changes and their FHIR names."""
+
     BOOKED = "booked"
-    CANCELLED = "cancelled"
+    ARRIVED = "arrived"
+    IN_CONSULTATION = "in_consultation", "In consultation"
     COMPLETED = "completed"
     NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+# The states in which an appointment holds the doctor's time (and the patient's):
+# the partial unique constraints and the overlap guard apply to these rows only.
+ACTIVE_STATUSES = (Status.BOOKED, Status.ARRIVED, Status.IN_CONSULTATION)
+
+# FHIR R4 Appointment.status for each state.
+FHIR_STATUS = {
+    Status.BOOKED: "booked",
+    Status.ARRIVED: "arrived",
+    Status.IN_CONSULTATION: "checked-in",
+    Status.COMPLETED: "fulfilled",
+    Status.NO_SHOW: "noshow",
+    Status.CANCELLED: "cancelled",
+    Status.ENTERED_IN_ERROR: "entered-in-error",
+}
 
 
 class CancelledBy(models.TextChoices):
@@ -20,10 +42,50 @@ class CancelledBy(models.TextChoices):
     CLINIC = "clinic"
 
 
+class VisitType(BaseModel):
+    """What a visit is for and how long it takes, as the clinic defines it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="How long the doctor's time is held, 5 to 240 minutes.",
+    )
+    is_default = models.BooleanField(
+        default=False,
+        help_text="Given to bookings that name no visit type (the API's, the portal's).",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive types take no bookings.")
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="visit_type_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=5, minutes__lte=240), name="visit_type_minutes_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(is_active=True),
+                name="visit_type_default_is_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.minutes} min)"
+
+
+def default_visit_type_pk() -> int:
+    """The default visit type's id (see clinic.appointments.visit_types)."""
+    from clinic.appointments.visit_types import visit_type_default
+
+    return visit_type_default().pk
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active_slots(self):
-        """Appointments that hold their slot (the partial unique constraints' condition)."""
-        return self.filter(status=Status.BOOKED)
+        """Appointments that hold their time (the constraints' and the overlap guard's rows)."""
+        return self.filter(status__in=ACTIVE_STATUSES)
 
     def upcoming(self):
         """Booked and not yet started."""
@@ -35,7 +97,8 @@ class AppointmentQuerySet(models.QuerySet):
     def past_or_cancelled(self):
         """Everything that is no longer upcoming: the patient's history."""
         now = clock.now()
-        return self.exclude(
+        # A visit entered in error never happened: it is not the patient's history.
+        return self.exclude(status=Status.ENTERED_IN_ERROR).exclude(
             Q(status=Status.BOOKED)
             & (Q(date__gt=now.date()) | Q(date=now.date(), start__gt=now.time()))
         )
@@ -48,13 +111,21 @@ class Appointment(BaseModel):
     doctor = models.ForeignKey(
         "doctors.Doctor", on_delete=models.PROTECT, related_name="appointments"
     )
+    visit_type = models.ForeignKey(
+        VisitType, on_delete=models.PROTECT, related_name="+", default=default_visit_type_pk
+    )
     date = models.DateField()
     start = models.TimeField()
+    end = models.TimeField(help_text="start + the visit type's length, on the same day.")
     slot_number = models.PositiveSmallIntegerField(
         help_text="Position of the slot in the doctor's day (the patient's token number)."
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
     reason = models.CharField("reason for visit", max_length=200, blank=True)
+    # When the visit reached each step (who moved it: AppointmentStatusChange).
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    consultation_started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(max_length=7, choices=CancelledBy.choices, blank=True)
     cancelled_by_user = models.ForeignKey(
@@ -71,14 +142,19 @@ class Appointment(BaseModel):
             # concurrency one active appointment per doctor slot ...
             models.UniqueConstraint(
                 fields=["doctor", "date", "start"],
-                condition=Q(status="booked"),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="appointment_one_active_per_doctor_slot",
             ),
-            # ... and a patient is in one place at a time.
+            # ... and a patient is in one place at a time. Overlaps of different
+            # starts are refused by the overlap guard (clinic/appointments/overlap.py),
+            # which a migration installs per database.
             models.UniqueConstraint(
                 fields=["patient", "date", "start"],
-                condition=Q(status="booked"),
+                condition=Q(status__in=ACTIVE_STATUSES),
                 name="appointment_one_active_per_patient_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="appointment_end_after_start"
             ),
         ]
         indexes = [
@@ -89,6 +165,14 @@ class Appointment(BaseModel):
 
     def __str__(self):
         return f"#{self.pk} {self.date} {clock.slot_label(self.start)} {self.doctor_id}"
+
+    def save(self, *args, **kwargs):
+        if self.end is None and self.start is not None:
+            # Rows created without an end (older callers) last their visit type's length.
+            from clinic.appointments.visit_types import visit_end, visit_type_minutes
+
+            self.end = visit_end(self.start, visit_type_minutes(self.visit_type_id))
+        super().save(*args, **kwargs)
 
     @property
     def starts_at(self) -> dt.datetime:
@@ -101,3 +185,24 @@ class Appointment(BaseModel):
     @property
     def is_upcoming(self) -> bool:
         return self.status == Status.BOOKED and self.starts_at > clock.now()
+
+
+class AppointmentStatusChange(models.Model):
+    """One step of a visit: from which state to which, when, and by whom."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    changed_at = models.DateTimeField(db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["appointment", "changed_at"], name="status_change_when")]
+
+    def __str__(self):
+        return f"#{self.appointment_id}: {self.from_status} → {self.to_status}"

@@ -1,4 +1,5 @@
-"""The doctor directory and each doctor's week, cached until a doctor, schedule or time off changes.
+"""The doctor directory, each doctor's week and the sites' hours, cached until a doctor,
+site, schedule or time off changes.
 
 Every doctor list and every slot lookup or booking reads them, and they change a
 few times a year: caching them saves the doctor list its query and a slot lookup
@@ -19,11 +20,13 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 
-from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.models import Doctor, Location, TimeOff, WeeklySchedule
 
 TTL_SECONDS = 600
-_VERSION = 1  # bump when the cached shapes change
+_VERSION = 2  # bump when the cached shapes change
 DIRECTORY_KEY = f"doctors:directory:{_VERSION}"
+# The sites with the hours their sessions make: any doctor, session or site change.
+HOURS_KEY = f"doctors:hours:{_VERSION}"
 # What a directory row holds: everything lists of doctors show.
 DIRECTORY_COLUMNS = (
     "id", "name", "gender", "birth_date", "experience_years", "specialty", "office_number",
@@ -32,11 +35,24 @@ DIRECTORY_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class Session:
+    """One weekly session: its bounds, its slot starts and its site."""
+
+    start: dt.time
+    end: dt.time
+    slot_minutes: int
+    location_id: int
+    slots: tuple[dt.time, ...]
+
+
+@dataclass(frozen=True)
 class DoctorWeek:
-    """A doctor's slot times per weekday (0 = Monday) and time off as date ranges."""
+    """A doctor's sessions and slot times per weekday (0 = Monday), and time off as
+    date ranges."""
 
     slots: dict[int, tuple[dt.time, ...]]
     time_off: tuple[tuple[dt.date, dt.date], ...]
+    sessions: dict[int, tuple[Session, ...]]
 
     def is_off(self, day: dt.date) -> bool:
         return any(start <= day <= end for start, end in self.time_off)
@@ -56,19 +72,31 @@ def doctor_week(*, doctor_id: int) -> DoctorWeek:
 
 
 def _week(doctor_id: int) -> DoctorWeek:
-    slots = {}
-    for session in WeeklySchedule.objects.filter(doctor_id=doctor_id):
-        slots.setdefault(session.weekday, set()).update(session.slot_times())
+    slots, sessions = {}, {}
+    for row in WeeklySchedule.objects.filter(doctor_id=doctor_id).order_by("weekday", "start"):
+        times = tuple(row.slot_times())
+        slots.setdefault(row.weekday, set()).update(times)
+        sessions.setdefault(row.weekday, []).append(
+            Session(row.start, row.end, row.slot_minutes, row.location_id, times)
+        )
     time_off = TimeOff.objects.filter(doctor_id=doctor_id).values_list("start_date", "end_date")
     return DoctorWeek(
         slots={day: tuple(sorted(times)) for day, times in slots.items()},
         time_off=tuple(time_off),
+        sessions={day: tuple(found) for day, found in sessions.items()},
     )
+
+
+def cached_opening_hours(build: Callable[[], list]) -> list:
+    """Each site's opening hours (selectors.location_opening_hours), built when not cached."""
+    return cache.get_or_set(HOURS_KEY, build, TTL_SECONDS)
 
 
 def doctors_changed(*, doctor_id: int | None = None) -> None:
     """Forget the directory and, given a doctor, that doctor's week: now and after commit."""
-    keys = [DIRECTORY_KEY] if doctor_id is None else [DIRECTORY_KEY, _week_key(doctor_id)]
+    keys = [DIRECTORY_KEY, HOURS_KEY]
+    if doctor_id is not None:
+        keys.append(_week_key(doctor_id))
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 
@@ -81,9 +109,17 @@ def _week_saved_or_deleted(sender, instance, **kwargs) -> None:
     doctors_changed(doctor_id=instance.doctor_id)
 
 
+def _location_saved_or_deleted(sender, instance, **kwargs) -> None:
+    doctors_changed()
+
+
 def connect_receivers() -> None:
     from django.db.models.signals import post_delete, post_save
 
+    post_save.connect(_location_saved_or_deleted, sender=Location, dispatch_uid="doctors_cache_l")
+    post_delete.connect(
+        _location_saved_or_deleted, sender=Location, dispatch_uid="doctors_cache_ld"
+    )
     post_save.connect(_doctor_saved_or_deleted, sender=Doctor, dispatch_uid="doctors_cache_d")
     post_delete.connect(_doctor_saved_or_deleted, sender=Doctor, dispatch_uid="doctors_cache_dd")
     for model in (WeeklySchedule, TimeOff):

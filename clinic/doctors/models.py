@@ -1,6 +1,8 @@
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -9,6 +11,48 @@ from clinic.core import clock
 from clinic.core.files import doctor_picture_key
 from clinic.core.models import BaseModel
 from clinic.patients.models import Gender, age_on
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as 'Asia/Kolkata'.")
+
+
+def _clinic_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class Location(BaseModel):
+    """A site where doctors hold their sessions: an address, a phone, a map link."""
+
+    name = models.CharField(max_length=120, unique=True)
+    address = models.CharField(max_length=300)
+    phone = models.CharField(max_length=30, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default=_clinic_time_zone,
+        validators=[validate_time_zone],
+        help_text="The IANA name, e.g. Asia/Kolkata, shown with the site's hours.",
+    )
+    map_url = models.URLField("map link", blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def default_location_pk() -> int:
+    """The site sessions land at when none is given: the first one, created from the
+    clinic's settings if the clinic has none yet (a fresh install)."""
+    first = Location.objects.order_by("pk").values_list("pk", flat=True).first()
+    if first is not None:
+        return first
+    clinic = settings.CLINIC
+    return Location.objects.create(
+        name=clinic["NAME"], address=clinic["ADDRESS"], phone=clinic["PHONE"]
+    ).pk
 
 
 class Doctor(BaseModel):
@@ -57,6 +101,9 @@ class WeeklySchedule(models.Model):
     """One consulting session of a doctor on a weekday, cut into equal slots."""
 
     doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="schedules")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="sessions", default=default_location_pk
+    )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     start = models.TimeField()
     end = models.TimeField()
@@ -79,14 +126,20 @@ class WeeklySchedule(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     def slot_times(self) -> list[dt.time]:
-        step = dt.timedelta(minutes=self.slot_minutes)
-        day = dt.date(2000, 1, 1)
-        at, end = dt.datetime.combine(day, self.start), dt.datetime.combine(day, self.end)
-        times = []
-        while at + step <= end:
-            times.append(at.time())
-            at += step
-        return times
+        return session_slot_times(self.start, self.end, self.slot_minutes)
+
+
+def session_slot_times(start: dt.time, end: dt.time, slot_minutes: int) -> list[dt.time]:
+    """The starts of a session's slots: every `slot_minutes` from `start` while a whole
+    slot fits before `end`."""
+    step = dt.timedelta(minutes=slot_minutes)
+    day = dt.date(2000, 1, 1)
+    at, stop = dt.datetime.combine(day, start), dt.datetime.combine(day, end)
+    times = []
+    while at + step <= stop:
+        times.append(at.time())
+        at += step
+    return times
 
 
 class TimeOff(models.Model):

@@ -8,8 +8,14 @@ from django.db.models import Q, QuerySet
 from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.core.errors import NotFound
-from clinic.doctors.cache import DIRECTORY_COLUMNS, cached_directory, doctor_week
-from clinic.doctors.models import Doctor
+from clinic.doctors.cache import (
+    DIRECTORY_COLUMNS,
+    Session,
+    cached_directory,
+    cached_opening_hours,
+    doctor_week,
+)
+from clinic.doctors.models import Doctor, Location, Weekday, WeeklySchedule
 
 
 def doctor_list(*, specialty: str | None = None, search: str | None = None) -> QuerySet[Doctor]:
@@ -63,34 +69,112 @@ def doctor_schedule_slots(
     return slots
 
 
+def doctor_day_sessions(*, doctor: Doctor, day: dt.date) -> tuple[Session, ...]:
+    """The doctor's sessions on `day` (none on time off), earliest first."""
+    week = doctor_week(doctor_id=doctor.pk)
+    if week.is_off(day):
+        return ()
+    return week.sessions.get(day.weekday(), ())
+
+
+def _add_minutes(at: dt.time, minutes: int) -> dt.datetime:
+    return dt.datetime.combine(dt.date(2000, 1, 1), at) + dt.timedelta(minutes=minutes)
+
+
 def doctor_free_slots_between(
-    *, doctor: Doctor, first: dt.date, last: dt.date
+    *, doctor: Doctor, first: dt.date, last: dt.date, minutes: int | None = None
 ) -> dict[dt.date, list[dt.time]]:
-    """Bookable slots per day: within the booking window, not taken, not past. Three queries."""
+    """Starts where a visit of `minutes` (the default visit type's when None) can be
+    booked, per day: on a slot of a session, ending within it, overlapping no active
+    appointment, not past, within the booking window (docs/visits.md). Three queries
+    at most (doctor's week and visit types come from the cache)."""
     window_first, window_last = booking_window()
     first, last = max(first, window_first), min(last, window_last)
     if first > last or not doctor.is_active:
         return {}
-    slots = doctor_schedule_slots(doctor=doctor, first=first, last=last)
-    taken = set(
+    if minutes is None:
+        from clinic.appointments.visit_types import visit_type_default
+
+        minutes = visit_type_default().minutes
+    busy = {}
+    for day, start, end in (
         Appointment.objects.active_slots()
         .filter(doctor=doctor, date__gte=first, date__lte=last)
-        .values_list("date", "start")
-    )
+        .values_list("date", "start", "end")
+    ):
+        busy.setdefault(day, []).append((start, end))
     now = clock.now()
     free = {}
-    for day, times in slots.items():
-        times = [t for t in times if (day, t) not in taken and clock.combine(day, t) > now]
+    day = first
+    while day <= last:
+        times = []
+        for session in doctor_day_sessions(doctor=doctor, day=day):
+            session_end = _add_minutes(session.end, 0)
+            for at in session.slots:
+                ends = _add_minutes(at, minutes)
+                if ends > session_end or clock.combine(day, at) <= now:
+                    continue
+                if any(
+                    b_start < ends.time() and at < b_end for b_start, b_end in busy.get(day, ())
+                ):
+                    continue
+                times.append(at)
         if times:
-            free[day] = times
+            free[day] = sorted(times)
+        day += dt.timedelta(days=1)
     return free
 
 
-def doctor_free_slots(*, doctor: Doctor, day: dt.date) -> list[dt.time]:
-    return doctor_free_slots_between(doctor=doctor, first=day, last=day).get(day, [])
+def doctor_free_slots(*, doctor: Doctor, day: dt.date, minutes: int | None = None) -> list[dt.time]:
+    return doctor_free_slots_between(doctor=doctor, first=day, last=day, minutes=minutes).get(
+        day, []
+    )
 
 
 def slot_number(*, doctor: Doctor, day: dt.date, at: dt.time) -> int | None:
     """The 1-based position of `at` in the doctor's schedule that day (the seed's book_no)."""
     times = doctor_schedule_slots(doctor=doctor, first=day, last=day).get(day, [])
     return times.index(at) + 1 if at in times else None
+
+
+def location_opening_hours() -> list[dict]:
+    """Every site with the hours its active doctors' sessions make:
+    [{"location": {...}, "days": [("Monday–Saturday", [(open, close), ...]), ...]}].
+    Overlapping and touching sessions merge, and so do neighbouring days with the
+    same hours; a site without sessions has no days. Cached with the doctors (two
+    queries when not)."""
+    return cached_opening_hours(_opening_hours)
+
+
+def _opening_hours() -> list[dict]:
+    sessions = WeeklySchedule.objects.filter(doctor__is_active=True).values_list(
+        "location_id", "weekday", "start", "end"
+    )
+    spans: dict[int, dict[int, list]] = {}
+    for location_id, weekday, start, end in sessions.order_by("location_id", "weekday", "start"):
+        day = spans.setdefault(location_id, {}).setdefault(weekday, [])
+        if day and start <= day[-1][1]:
+            day[-1] = (day[-1][0], max(day[-1][1], end))
+        else:
+            day.append((start, end))
+    return [
+        {"location": location, "days": _runs_of_days(spans.get(location["id"], {}))}
+        for location in Location.objects.values(
+            "id", "name", "address", "phone", "time_zone", "map_url"
+        ).order_by("name")
+    ]
+
+
+def _runs_of_days(week: dict[int, list]) -> list[tuple[str, list]]:
+    """Neighbouring weekdays with the same hours as one row: ("Monday–Saturday", hours)."""
+    runs: list[list] = []  # [first day, last day, hours]
+    for weekday in sorted(week):
+        if runs and runs[-1][1] == weekday - 1 and runs[-1][2] == week[weekday]:
+            runs[-1][1] = weekday
+        else:
+            runs.append([weekday, weekday, week[weekday]])
+    label = dict(Weekday.choices)
+    return [
+        (label[first] if first == last else f"{label[first]}–{label[last]}", hours)
+        for first, last, hours in runs
+    ]

@@ -88,7 +88,7 @@ class AppointmentAdminTests(AdminTestCase):
             {"action": "cancel_by_clinic", "_selected_action": [self.booked.pk]},
             follow=True,
         )
-        self.assertIn("1 appointment skipped (not booked).", messages_of(response))
+        self.assertIn("1 appointment skipped (no longer booked).", messages_of(response))
         self.assertEqual(AuditEvent.objects.filter(action="appointment.cancelled").count(), 1)
 
     def test_it_marks_outcomes_through_the_service(self):
@@ -194,6 +194,7 @@ class AppointmentAdminTests(AdminTestCase):
         queries = self.assertChangelistQueriesConstant(CHANGELIST, make_rows, n=5)
         self.assertEqual(queries, self.EXPECTED_QUERIES)
 
-    # session + user, 2 counts, rows, 2 for the date hierarchy, doctor and specialty filter
-    # choices, and the session save (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release).
-    EXPECTED_QUERIES = 12
+    # session + user, 2 counts, rows, 2 for the date hierarchy, visit type, doctor and
+    # specialty filter choices, and the session save (SESSION_SAVE_EVERY_REQUEST:
+    # savepoint, update, release).
+    EXPECTED_QUERIES = 13

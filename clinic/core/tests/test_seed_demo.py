@@ -8,13 +8,20 @@ from django.test import TestCase
 from PIL import Image
 from pypdf import PdfReader
 
-from clinic.appointments.models import Appointment, CancelledBy, Status
+from clinic.appointments.models import (
+    Appointment,
+    AppointmentStatusChange,
+    CancelledBy,
+    Status,
+    VisitType,
+)
 from clinic.core.management.commands.seed_demo import (
     ADMIN_PASSWORD,
     AFTERNOON_DOCTOR,
+    DAY_CLINIC_DOCTOR,
     DEMO_PASSWORD,
 )
-from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.models import Doctor, Location, TimeOff, WeeklySchedule
 from clinic.doctors.selectors import slot_number
 from clinic.labs.models import LabReport, LabStatus
 from clinic.patients.models import Patient
@@ -45,7 +52,7 @@ class SeedDemoTests(TestCase):
         doctors = Doctor.objects.all()
         self.assertTrue(6 <= doctors.count() <= 8)
         self.assertGreaterEqual(len({d.specialty for d in doctors}), 4)
-        for doctor in doctors.exclude(name=AFTERNOON_DOCTOR):
+        for doctor in doctors.exclude(name__in=[AFTERNOON_DOCTOR, DAY_CLINIC_DOCTOR]):
             self.assertEqual(doctor.schedules.count(), 6, doctor)
             self.assertFalse(doctor.time_off.exists())
         afternoon = Doctor.objects.get(name=AFTERNOON_DOCTOR)
@@ -75,6 +82,28 @@ class SeedDemoTests(TestCase):
             lines = list(consultation.lines.all())
             self.assertGreaterEqual(len(lines), 1)
             self.assertTrue(all(line.dose and line.frequency and line.duration for line in lines))
+
+    def test_it_shows_two_sites_visit_types_and_a_visit_today_in_every_state(self):
+        """Each state once today, with its steps recorded; sessions at both sites."""
+        seed()
+        self.assertEqual(Location.objects.count(), 2)
+        for site in Location.objects.all():
+            self.assertTrue(site.sessions.exists(), site)
+        self.assertGreaterEqual(VisitType.objects.count(), 3)
+        self.assertEqual(VisitType.objects.filter(is_default=True).count(), 1)
+        today = Appointment.objects.filter(date=FIXED_NOW.date())
+        self.assertEqual(sorted(today.values_list("status", flat=True)), sorted(Status.values))
+        arrived = today.get(status=Status.ARRIVED)
+        self.assertIsNotNone(arrived.arrived_at)
+        completed = today.get(status=Status.COMPLETED)
+        steps = AppointmentStatusChange.objects.filter(appointment=completed)
+        self.assertEqual(
+            list(steps.values_list("to_status", flat=True)),
+            [Status.ARRIVED, Status.IN_CONSULTATION, Status.COMPLETED],
+        )
+        for a in today:
+            self.assertEqual(a.end, (dt.datetime.combine(a.date, a.start) + dt.timedelta(
+                minutes=a.visit_type.minutes)).time())
 
     def test_appointments_sit_on_real_slots(self):
         """Every appointment is on one of its doctor's slots, with that slot's number."""

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from clinic.core.tests.admin_cases import AdminTestCase, inline_management
-from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule, default_location_pk
 from clinic.testing import make_doctor
 
 DOCTORS = "/admin/doctors/doctor/"
@@ -49,6 +49,7 @@ class DoctorAdminTests(AdminTestCase):
         data = doctor_form(**inline_management("schedules", total=1), **{
             "schedules-0-weekday": "2", "schedules-0-start": "14:00",
             "schedules-0-end": "16:00", "schedules-0-slot_minutes": "20",
+            "schedules-0-location": default_location_pk(),
         })
         response = self.client.post(f"{DOCTORS}add/", data)
         self.assertEqual(response.status_code, 302)
@@ -68,8 +69,9 @@ class DoctorAdminTests(AdminTestCase):
     def test_its_changelist_queries_do_not_grow_with_rows(self):
         """Doctors, sessions and time off lists run a fixed number of queries."""
         # Each: session + user, 2 counts, rows, 3 for the session save; then the filter
-        # choices (specialty; doctor and specialty) and the date hierarchy (2) of time off.
-        expected = {DOCTORS: 9, SCHEDULES: 10, TIME_OFF: 12}
+        # choices (specialty; site, doctor and specialty) and the date hierarchy (2) of
+        # time off.
+        expected = {DOCTORS: 9, SCHEDULES: 11, TIME_OFF: 12}
         makers = {
             DOCTORS: lambda k: [make_doctor(schedule=False) for _ in range(k)],
             SCHEDULES: lambda k: [

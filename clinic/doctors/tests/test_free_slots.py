@@ -62,8 +62,11 @@ class FreeSlotsTests(BaseTestCase):
         WeeklySchedule.objects.create(
             doctor=self.dr_rao, weekday=1, start=dt.time(17, 0), end=dt.time(18, 0), slot_minutes=20
         )
-        free = doctor_free_slots(doctor=self.dr_rao, day=TUESDAY)
+        # A 20-minute visit fits each slot; the default 30-minute one not the last.
+        free = doctor_free_slots(doctor=self.dr_rao, day=TUESDAY, minutes=20)
         self.assertEqual(free[-3:], [dt.time(17, 0), dt.time(17, 20), dt.time(17, 40)])
+        free = doctor_free_slots(doctor=self.dr_rao, day=TUESDAY)
+        self.assertEqual(free[-3:], [dt.time(11, 30), dt.time(17, 0), dt.time(17, 20)])
 
     def test_the_past_and_beyond_the_horizon_are_empty(self):
         self.assertEqual(
@@ -73,8 +76,10 @@ class FreeSlotsTests(BaseTestCase):
             doctor_free_slots(doctor=self.dr_rao, day=MONDAY + dt.timedelta(days=365)), []
         )
 
-    def test_a_month_of_free_slots_costs_three_queries(self):
-        with self.assertNumQueries(3):
-            doctor_free_slots_between(
-                doctor=self.dr_rao, first=MONDAY, last=MONDAY + dt.timedelta(days=30)
-            )
+    def test_a_month_of_free_slots_costs_one_query_once_cached(self):
+        """Visit types, sessions and time off come from the cache; bookings never do."""
+        month = {"first": MONDAY, "last": MONDAY + dt.timedelta(days=30)}
+        with self.assertNumQueries(4):
+            doctor_free_slots_between(doctor=self.dr_rao, **month)
+        with self.assertNumQueries(1):
+            doctor_free_slots_between(doctor=self.dr_rao, **month)

@@ -12,6 +12,7 @@ from clinic.doctors.selectors import (
     doctor_get,
     doctor_list,
     doctor_specialties,
+    location_opening_hours,
 )
 from clinic.portal.forms import DoctorFilterForm
 
@@ -20,7 +21,8 @@ PREVIEW_DAYS = 14
 
 
 def home(request):
-    return render(request, "portal/home.html", {"doctors": doctor_list()})
+    context = {"doctors": doctor_list(), "sites": location_opening_hours()}
+    return render(request, "portal/home.html", context)
 
 
 def doctors(request):

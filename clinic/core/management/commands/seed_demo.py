@@ -21,11 +21,18 @@ from django.db import transaction
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
-from clinic.appointments.models import Appointment, CancelledBy, Status
+from clinic.appointments.models import (
+    Appointment,
+    AppointmentStatusChange,
+    CancelledBy,
+    Status,
+    VisitType,
+)
+from clinic.appointments.visit_types import visit_end, visit_type_default
 from clinic.core import clock
 from clinic.core.audit import audit_log
 from clinic.doctors.cache import doctors_changed
-from clinic.doctors.models import Doctor, TimeOff, WeeklySchedule
+from clinic.doctors.models import Doctor, Location, TimeOff, WeeklySchedule, default_location_pk
 from clinic.doctors.selectors import (
     doctor_free_slots_between,
     doctor_schedule_slots,
@@ -58,11 +65,25 @@ DOCTORS = [
      "Skin, hair and nail conditions; acne and eczema."),
     ("Dr. Rahul Desai", "Male", "Pediatrics", 7, "302", 1988,
      "Newborn care and childhood infections. Afternoon clinic."),
+    ("Dr. Meera Pillai", "Female", "General Medicine", 12, "B-1", 1981,
+     "Walk-in and same-day care at our Indiranagar site, every day of the week."),
 ]
 # The one doctor with an afternoon week of their own and a week of leave.
 AFTERNOON_DOCTOR = "Dr. Rahul Desai"
 AFTERNOON_SESSIONS = [(day, dt.time(14, 0), dt.time(17, 0), 20) for day in (0, 2, 4)]
 LEAVE_STARTS_IN_DAYS, LEAVE_DAYS = 10, 7
+# The second site: the afternoon clinic, and a same-day clinic open every day, where
+# the demo shows a visit today in every state.
+SECOND_SITE = {
+    "name": "CMS Clinic Indiranagar",
+    "address": "100 Feet Road, HAL 2nd Stage, Indiranagar, Bengaluru 560038",
+    "phone": "+91 80 4000 5678",
+    "map_url": "https://www.openstreetmap.org/?mlat=12.9719&mlon=77.6412#map=17/12.9719/77.6412",
+}
+DAY_CLINIC_DOCTOR = "Dr. Meera Pillai"
+DAY_CLINIC_SESSION = (dt.time(8, 0), dt.time(20, 0), 15)
+# name, minutes; the default 'Consultation' (30) comes from the migrations.
+VISIT_TYPES = [("Follow-up", 15), ("Extended consultation", 45)]
 
 # username, first, last, gender, dob, phone, address
 PATIENTS = [
@@ -170,9 +191,11 @@ def _seed() -> tuple[str, bool]:
             ADMIN_USERNAME, f"admin@{EMAIL_DOMAIN}", ADMIN_PASSWORD,
             first_name="Clinic", last_name="Admin",
         )
+    visit_types = _seed_visit_types()
     doctors = _seed_doctors(today)
     patients = _seed_patients()
     demo = patients[0]
+    today_visits = _seed_today(doctors[DAY_CLINIC_DOCTOR], patients, visit_types)
 
     # Upcoming: on slots that are really free, as the booking service would pick them.
     upcoming = [
@@ -205,23 +228,45 @@ def _seed() -> tuple[str, bool]:
     audit_log(actor=admin, action="demo.seeded", obj=admin)
     lines = PrescriptionLine.objects.filter(consultation__in=consultations).count()
     summary = (
-        f"{len(doctors)} doctors, {len(patients)} patients, {len(booked)} upcoming and "
-        f"{len(visits)} past appointments, {len(consultations)} consultations with {lines} "
-        f"prescription lines, {len(reports)} lab reports"
+        f"2 sites, {len(visit_types)} visit types, {len(doctors)} doctors, {len(patients)} "
+        f"patients, {len(booked)} upcoming and {len(visits)} past appointments, "
+        f"{len(today_visits)} today (one in every state), {len(consultations)} consultations "
+        f"with {lines} prescription lines, {len(reports)} lab reports"
     )
     return summary, admin_is_ours
 
 
+def _seed_visit_types() -> dict[str, VisitType]:
+    default = VisitType.objects.get(pk=visit_type_default().pk)
+    types = {default.name: default}
+    for name, minutes in VISIT_TYPES:
+        types[name], _ = VisitType.objects.get_or_create(name=name, defaults={"minutes": minutes})
+    return types
+
+
 def _seed_doctors(today: dt.date) -> dict[str, Doctor]:
+    main_site = Location.objects.get(pk=default_location_pk())
+    second_site, _ = Location.objects.get_or_create(
+        name=SECOND_SITE["name"], defaults=SECOND_SITE
+    )
     doctors = {}
     for name, gender, specialty, years, office, born, bio in DOCTORS:
         doctor = Doctor.objects.create(
             name=name, gender=gender, specialty=specialty, experience_years=years,
             office_number=office, birth_date=dt.date(born, 6, 1), bio=bio,
         )
-        if name == AFTERNOON_DOCTOR:
+        if name == DAY_CLINIC_DOCTOR:
+            start, end, minutes = DAY_CLINIC_SESSION
             WeeklySchedule.objects.bulk_create(
-                WeeklySchedule(doctor=doctor, weekday=d, start=s, end=e, slot_minutes=m)
+                WeeklySchedule(doctor=doctor, location=second_site, weekday=d, start=start,
+                               end=end, slot_minutes=minutes)
+                for d in range(7)
+            )
+            doctors_changed(doctor_id=doctor.pk)  # bulk_create sends no post_save
+        elif name == AFTERNOON_DOCTOR:
+            WeeklySchedule.objects.bulk_create(
+                WeeklySchedule(doctor=doctor, location=second_site, weekday=d, start=s, end=e,
+                               slot_minutes=m)
                 for d, s, e, m in AFTERNOON_SESSIONS
             )
             doctors_changed(doctor_id=doctor.pk)  # bulk_create sends no post_save
@@ -231,9 +276,79 @@ def _seed_doctors(today: dt.date) -> dict[str, Doctor]:
                 end_date=leave + dt.timedelta(days=LEAVE_DAYS - 1), reason="Medical conference",
             )
         else:
-            doctor_schedule_default(doctor=doctor)
+            doctor_schedule_default(doctor=doctor, location=main_site)
         doctors[name] = doctor
     return doctors
+
+
+def _seed_today(doctor, patients, visit_types) -> list[Appointment]:
+    """A visit today in every state at the same-day clinic, around the current time
+    (kept within the session), with the steps each took and when. Inserted directly,
+    with the steps' rows, as the state service would leave them."""
+    now = clock.now()
+    today = now.date()
+    quarter = (now.hour * 60 + now.minute) // 15 * 15
+    base = min(max(quarter, 10 * 60), 18 * 60)  # minutes after midnight
+
+    def at(offset: int) -> dt.time:
+        minutes = base + offset
+        return dt.time(minutes // 60, minutes % 60)
+
+    def stamp(when: dt.time, minutes: int = 0) -> dt.datetime:
+        # Never in the future, whenever the demo is seeded.
+        return min(clock.combine(today, when) + dt.timedelta(minutes=minutes), now)
+
+    follow_up = visit_types["Follow-up"]
+    consultation = next(t for t in visit_types.values() if t.is_default)
+    # offset from base, patient, visit type, final state, the steps to it
+    plan = [
+        (-120, patients[1], consultation, [Status.ARRIVED, Status.IN_CONSULTATION,
+                                           Status.COMPLETED]),
+        (-90, patients[2], follow_up, [Status.NO_SHOW]),
+        (-75, patients[3], follow_up, [Status.ENTERED_IN_ERROR]),
+        (-60, patients[2], consultation, [Status.CANCELLED]),
+        (-30, patients[3], consultation, [Status.ARRIVED, Status.IN_CONSULTATION]),
+        (0, patients[1], follow_up, [Status.ARRIVED]),
+        (30, patients[0], consultation, []),
+    ]
+    made = []
+    for offset, patient, visit_type, steps in plan:
+        start = at(offset)
+        appointment = Appointment(
+            patient=patient, doctor=doctor, visit_type=visit_type, date=today, start=start,
+            end=visit_end(start, visit_type.minutes), reason=f"Same-day {visit_type.name.lower()}",
+            slot_number=slot_number(doctor=doctor, day=today, at=start), status=Status.BOOKED,
+        )
+        changes, previous = [], Status.BOOKED
+        for n, step in enumerate(steps):
+            # Cancelled the evening before; arrived 10 minutes early, then 15 minutes apart.
+            when = (
+                clock.combine(today, dt.time(0)) - dt.timedelta(hours=4)
+                if step == Status.CANCELLED
+                else stamp(start, -10 + 15 * n)
+            )
+            field = {
+                Status.ARRIVED: "arrived_at", Status.IN_CONSULTATION: "consultation_started_at",
+                Status.COMPLETED: "completed_at", Status.CANCELLED: "cancelled_at",
+            }.get(step)
+            if field:
+                setattr(appointment, field, when)
+            changes.append((previous, step, when))
+            previous = step
+        appointment.status = previous
+        if previous == Status.CANCELLED:
+            appointment.cancelled_by = CancelledBy.PATIENT
+            appointment.cancelled_by_user = patient.user
+        appointment.save()
+        AppointmentStatusChange.objects.bulk_create(
+            AppointmentStatusChange(
+                appointment=appointment, from_status=old, to_status=new, changed_at=when,
+                changed_by=patient.user if new == Status.CANCELLED else None,
+            )
+            for old, new, when in changes
+        )
+        made.append(appointment)
+    return made
 
 
 def _seed_patients() -> list[Patient]:
