@@ -34,14 +34,14 @@ def frozen():
 @pytest.fixture
 def everyone_past_the_check(monkeypatch):
     barrier = threading.Barrier(THREADS, timeout=20)
-    real = services.doctor_schedule_slots
+    real = services.doctor_day_sessions
 
     def checked_then_wait(**kwargs):
         slots = real(**kwargs)
         barrier.wait()
         return slots
 
-    monkeypatch.setattr(services, "doctor_schedule_slots", checked_then_wait)
+    monkeypatch.setattr(services, "doctor_day_sessions", checked_then_wait)
 
 
 def race(patient, doctors) -> list[int]:
