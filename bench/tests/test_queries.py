@@ -15,10 +15,12 @@ EXPECTED = {
     "history": 2,
     "reports": 2,
     "consultations": 3,
-    # 6, plus the patient's row lock and the count of MAX_ACTIVE_BOOKINGS, plus the
-    # notification event written in the booking's transaction.
-    "book": 9,
-    # 6, plus the notification event and the status change's row (who cancelled when).
+    # 6, plus the patient's row lock and the count of MAX_ACTIVE_BOOKINGS, the
+    # notification event written in the booking's transaction, and the history row.
+    "book": 10,
+    # 6, plus the notification event, the status change's row (who cancelled when)
+    # and the history row.
+    "cancel": 9,
     "cancel": 8,
 }
 

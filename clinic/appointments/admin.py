@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.appointments.models import Appointment, AppointmentStatusChange, Status, VisitType
 from clinic.appointments.services import (
@@ -29,7 +30,7 @@ from clinic.patients.admin import patient_search_fields
 
 
 @admin.register(VisitType)
-class VisitTypeAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+class VisitTypeAdmin(TimestampedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "minutes", "is_default", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -39,8 +40,12 @@ class VisitTypeAdmin(TimestampedAdminMixin, admin.ModelAdmin):
         if obj.is_default:
             VisitType.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
         super().save_model(request, obj, form, change)
-        audit_log(actor=request.user, action="visit_type.admin_saved", obj=obj,
-                  fields=sorted(form.changed_data))
+        audit_log(
+            actor=request.user,
+            action="visit_type.admin_saved",
+            obj=obj,
+            fields=sorted(form.changed_data),
+        )
 
 
 @admin.register(AppointmentStatusChange)
@@ -64,7 +69,7 @@ class AppointmentStatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "id",
         "date",
@@ -142,22 +147,23 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
 
     @admin.display(description="status changes")
     def status_changes(self, obj):
-        steps = AppointmentStatusChange.objects.filter(appointment=obj).select_related(
-            "changed_by"
-        )
-        return format_html_join(
-            mark_safe("<br>"),
-            "{}: {} → {} by {}",
-            (
+        steps = AppointmentStatusChange.objects.filter(appointment=obj).select_related("changed_by")
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}: {} → {} by {}",
                 (
-                    localtime(s.changed_at).strftime("%Y-%m-%d %H:%M"),
-                    Status(s.from_status).label,
-                    Status(s.to_status).label,
-                    s.changed_by or "—",
-                )
-                for s in steps
-            ),
-        ) or "—"
+                    (
+                        localtime(s.changed_at).strftime("%Y-%m-%d %H:%M"),
+                        Status(s.from_status).label,
+                        Status(s.to_status).label,
+                        s.changed_by or "—",
+                    )
+                    for s in steps
+                ),
+            )
+            or "—"
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -175,8 +181,12 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
         if change:
             # Only the reason: a full save could undo a cancellation made meanwhile.
             obj.save(update_fields=["reason", "updated_at"])
-            audit_log(actor=request.user, action="appointment.admin_updated", obj=obj,
-                      fields=sorted(form.changed_data))
+            audit_log(
+                actor=request.user,
+                action="appointment.admin_updated",
+                obj=obj,
+                fields=sorted(form.changed_data),
+            )
             return
         data = form.cleaned_data
         try:
@@ -207,8 +217,13 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, ad
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self._report(request, done=len(cancelled), skipped=len(chosen) - len(cancelled),
-                     verb="cancelled", why="no longer booked")
+        self._report(
+            request,
+            done=len(cancelled),
+            skipped=len(chosen) - len(cancelled),
+            verb="cancelled",
+            why="no longer booked",
+        )
 
     @admin.action(description="Mark arrived", permissions=["change"])
     def mark_arrived(self, request, queryset):

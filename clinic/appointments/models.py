@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from clinic.core import clock
 from clinic.core.models import BaseModel
@@ -55,6 +56,8 @@ class VisitType(BaseModel):
         help_text="Given to bookings that name no visit type (the API's, the portal's).",
     )
     is_active = models.BooleanField(default=True, help_text="Inactive types take no bookings.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -134,6 +137,9 @@ class Appointment(BaseModel):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppointmentQuerySet.as_manager()
+    # Saves record themselves; the state service's compare-and-swap update() does not
+    # send signals, so it writes its history row itself (services._record_step).
+    history = HistoricalRecords(excluded_fields=["reminder_sent_at"])
 
     class Meta:
         ordering = ["date", "start"]

@@ -170,6 +170,15 @@ def appointment_change_status(
                 changed_at=now,
                 changed_by=actor if _saved(actor) else None,
             )
+            # update() sends no signals: the history row is written here, from the
+            # instance as it now is.
+            Appointment.history.bulk_history_create(
+                [appointment],
+                update=True,
+                default_user=actor if _saved(actor) else None,
+                default_date=now,
+                default_change_reason=f"status: {current} → {status}",
+            )
             extra = {"by": cancelled_by} if status == Status.CANCELLED else {}
             audit_log(actor=actor, action=f"appointment.{status}", obj=appointment, **extra)
             if status == Status.CANCELLED:

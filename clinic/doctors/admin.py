@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.core.admin import TimestampedAdminMixin
 from clinic.core.errors import InvalidInput
@@ -71,7 +72,7 @@ class TimeOffInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+class LocationAdmin(TimestampedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "address", "phone", "time_zone"]
     search_fields = ["name", "address"]
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from clinic.core import clock
 from clinic.core.files import doctor_picture_key
@@ -35,6 +36,8 @@ class Location(BaseModel):
         help_text="The IANA name, e.g. Asia/Kolkata, shown with the site's hours.",
     )
     map_url = models.URLField("map link", blank=True, max_length=500)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
