@@ -21,7 +21,6 @@ EXPECTED = {
     # 6, plus the notification event, the status change's row (who cancelled when)
     # and the history row.
     "cancel": 9,
-    "cancel": 8,
 }
 
 
