@@ -189,6 +189,14 @@ class Appointment(BaseModel):
         return clock.slot_label(self.start)
 
     @property
+    def location(self) -> dict | None:
+        """The site where the visit takes place (its session's), from the doctors' cache:
+        {"name", "address", "phone", "time_zone", "map_url", "id"}, or None."""
+        from clinic.doctors.selectors import location_of_visit
+
+        return location_of_visit(doctor_id=self.doctor_id, day=self.date, start=self.start)
+
+    @property
     def is_upcoming(self) -> bool:
         return self.status == Status.BOOKED and self.starts_at > clock.now()
 

@@ -160,3 +160,22 @@ class OpeningHoursTests(AdminTestCase):
         session.save()
         hours = location_opening_hours()[0]["days"]
         self.assertEqual(hours[-1], ("Saturday", [(dt.time(9), dt.time(13))]))
+
+
+@time_machine.travel(FIXED_NOW, tick=False)
+class VisitLocationTests(AdminTestCase):
+    def test_a_visit_is_at_its_sessions_site_and_the_portal_shows_it(self):
+        annexe = Location.objects.create(
+            name="Annexe", address="2 Side Street", map_url="https://maps.example/annexe"
+        )
+        self.dr_rao.schedules.filter(weekday=1).update(location=annexe)
+        appointment = appointment_book(
+            patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(10, 30)
+        )
+        self.assertEqual(appointment.location["name"], "Annexe")
+        with self.assertNumQueries(0):
+            appointment.location  # noqa: B018 (cached once read)
+        self.client.force_login(self.alice.user)
+        page = self.client.get(f"/appointments/{appointment.pk}/")
+        self.assertContains(page, "2 Side Street")
+        self.assertContains(page, "https://maps.example/annexe")
