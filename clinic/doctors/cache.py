@@ -25,6 +25,7 @@ from clinic.doctors.models import Doctor, Location, TimeOff, WeeklySchedule
 TTL_SECONDS = 600
 _VERSION = 2  # bump when the cached shapes change
 DIRECTORY_KEY = f"doctors:directory:{_VERSION}"
+LOCATION_COLUMNS = ("id", "name", "address", "phone", "time_zone", "map_url")
 # The sites with the hours their sessions make: any doctor, session or site change.
 HOURS_KEY = f"doctors:hours:{_VERSION}"
 # What a directory row holds: everything lists of doctors show.
@@ -43,6 +44,8 @@ class Session:
     slot_minutes: int
     location_id: int
     slots: tuple[dt.time, ...]
+    # The site's LOCATION_COLUMNS, so that "where is this visit" costs no query.
+    location: dict
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,13 @@ def doctor_week(*, doctor_id: int) -> DoctorWeek:
 
 def _week(doctor_id: int) -> DoctorWeek:
     slots, sessions = {}, {}
-    for row in WeeklySchedule.objects.filter(doctor_id=doctor_id).order_by("weekday", "start"):
+    rows = WeeklySchedule.objects.filter(doctor_id=doctor_id).select_related("location")
+    for row in rows.order_by("weekday", "start"):
         times = tuple(row.slot_times())
         slots.setdefault(row.weekday, set()).update(times)
+        site = {name: getattr(row.location, name) for name in LOCATION_COLUMNS}
         sessions.setdefault(row.weekday, []).append(
-            Session(row.start, row.end, row.slot_minutes, row.location_id, times)
+            Session(row.start, row.end, row.slot_minutes, row.location_id, times, site)
         )
     time_off = TimeOff.objects.filter(doctor_id=doctor_id).values_list("start_date", "end_date")
     return DoctorWeek(
@@ -110,7 +115,15 @@ def _week_saved_or_deleted(sender, instance, **kwargs) -> None:
 
 
 def _location_saved_or_deleted(sender, instance, **kwargs) -> None:
+    # Each week holds its sites' details: forget the weeks of the doctors seen there.
     doctors_changed()
+    seen_there = (
+        WeeklySchedule.objects.filter(location_id=instance.pk)
+        .values_list("doctor_id", flat=True)
+        .distinct()
+    )
+    for doctor_id in seen_there:
+        doctors_changed(doctor_id=doctor_id)
 
 
 def connect_receivers() -> None:

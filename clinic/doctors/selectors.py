@@ -10,6 +10,7 @@ from clinic.core import clock
 from clinic.core.errors import NotFound
 from clinic.doctors.cache import (
     DIRECTORY_COLUMNS,
+    LOCATION_COLUMNS,
     Session,
     cached_directory,
     cached_opening_hours,
@@ -138,23 +139,13 @@ def slot_number(*, doctor: Doctor, day: dt.date, at: dt.time) -> int | None:
 
 
 def location_of_visit(*, doctor_id: int, day: dt.date, start: dt.time) -> dict | None:
-    """The site (a `location_opening_hours` location row) of the doctor's session in
-    which a visit on `day` at `start` begins, or None. From the cache: no query once
-    warm."""
+    """The site (its LOCATION_COLUMNS) of the doctor's session in which a visit on
+    `day` at `start` begins, or None. From the doctor's cached week: no query once warm."""
     week = doctor_week(doctor_id=doctor_id)
     session = next(
         (s for s in week.sessions.get(day.weekday(), ()) if s.start <= start < s.end), None
     )
-    if session is None:
-        return None
-    return next(
-        (
-            row["location"]
-            for row in location_opening_hours()
-            if row["location"]["id"] == session.location_id
-        ),
-        None,
-    )
+    return session.location if session is not None else None
 
 
 def location_opening_hours() -> list[dict]:
@@ -179,9 +170,7 @@ def _opening_hours() -> list[dict]:
             day.append((start, end))
     return [
         {"location": location, "days": _runs_of_days(spans.get(location["id"], {}))}
-        for location in Location.objects.values(
-            "id", "name", "address", "phone", "time_zone", "map_url"
-        ).order_by("name")
+        for location in Location.objects.values(*LOCATION_COLUMNS).order_by("name")
     ]
 
 

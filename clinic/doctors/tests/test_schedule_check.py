@@ -179,3 +179,12 @@ class VisitLocationTests(AdminTestCase):
         page = self.client.get(f"/appointments/{appointment.pk}/")
         self.assertContains(page, "2 Side Street")
         self.assertContains(page, "https://maps.example/annexe")
+
+    def test_a_sites_new_address_reaches_the_cached_weeks(self):
+        appointment = appointment_book(
+            patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(10, 30)
+        )
+        site = Location.objects.get(pk=appointment.location["id"])
+        site.address = "99 New Road"
+        site.save()
+        self.assertEqual(appointment.location["address"], "99 New Road")
