@@ -18,8 +18,10 @@ from clinic.appointments.services import (
     appointment_book,
     appointment_cancel_by_clinic,
     appointment_change_status,
+    visit_type_set_default,
 )
 from clinic.core.admin import (
+    AuditedAdminMixin,
     ServiceErrorsAsFormErrorsMixin,
     ServiceRefused,
     TimestampedAdminMixin,
@@ -30,22 +32,33 @@ from clinic.patients.admin import patient_search_fields
 
 
 @admin.register(VisitType)
-class VisitTypeAdmin(TimestampedAdminMixin, SimpleHistoryAdmin):
+class VisitTypeAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "minutes", "is_default", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
+    # The default moves only by the action (visit_type_set_default), one at a time.
+    readonly_fields = ["is_default"]
+    actions = ["make_default"]
 
-    def save_model(self, request, obj, form, change):
-        # One default at a time: choosing a new one takes the mark from the old.
-        if obj.is_default:
-            VisitType.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
-        super().save_model(request, obj, form, change)
-        audit_log(
-            actor=request.user,
-            action="visit_type.admin_saved",
-            obj=obj,
-            fields=sorted(form.changed_data),
-        )
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.is_default:
+            form.base_fields["is_active"].disabled = True
+            form.base_fields["is_active"].help_text = "The default visit type stays active."
+        return form
+
+    @admin.action(description="Make the default visit type", permissions=["change"])
+    def make_default(self, request, queryset):
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Choose exactly one visit type.", messages.ERROR)
+            return
+        try:
+            visit_type_set_default(visit_type=chosen[0], actor=request.user)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, f"{chosen[0].name} is now the default.", messages.SUCCESS)
 
 
 @admin.register(AppointmentStatusChange)

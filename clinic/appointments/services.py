@@ -247,3 +247,18 @@ def appointment_set_outcome(*, appointment: Appointment, status: str, actor) -> 
     if status not in (Status.COMPLETED, Status.NO_SHOW):
         raise InvalidInput("status: Only completed or no-show can be set.", field="status")
     return appointment_change_status(appointment=appointment, status=status, actor=actor)
+
+
+def visit_type_set_default(*, visit_type: VisitType, actor) -> VisitType:
+    """Make `visit_type` (active) the one given to bookings that name none."""
+    if not visit_type.is_active:
+        raise InvalidInput("An inactive visit type cannot be the default.", field="is_active")
+    with transaction.atomic():
+        for current in VisitType.objects.select_for_update().filter(is_default=True):
+            if current.pk != visit_type.pk:
+                current.is_default = False
+                current.save(update_fields=["is_default", "updated_at"])
+        visit_type.is_default = True
+        visit_type.save(update_fields=["is_default", "updated_at"])
+        audit_log(actor=actor, action="visit_type.made_default", obj=visit_type)
+    return visit_type
