@@ -32,7 +32,8 @@ def verify(request, channel: str):
     if channel not in CHANNELS:
         raise Http404("No such channel.")
     what, flag = CHANNELS[channel]
-    patient = request.patient
+    # The login's own record: a guardian viewing a dependant verifies their own address.
+    patient = getattr(request, "own_patient", request.patient)
     address = _address_of(patient, channel)
     if getattr(patient, flag):
         messages.info(request, f"Your {what} is already verified.")
