@@ -54,6 +54,17 @@ class VerifyTests(PortalTestCase):
         self.assertIs(self.alice.email_verified, True)
         self.assertIs(self.alice.phone_verified, False)
 
+    def test_a_verification_code_cannot_reset_the_password(self):
+        """Asked for as a verification, the code earns no reset token on the reset page."""
+        self.send("email")
+        code = code_in(mail.outbox[0].body)
+        session = self.client.session
+        session["portal_reset_address"] = {"channel": "email", "address": "alice@example.com"}
+        session.save()
+        response = self.client.post(reverse("portal:password_verify"), {"otp": code})
+        self.assertNotIn("portal_reset_token", self.client.session)
+        self.assertContains(response, "was not sent for a password reset")
+
     def test_a_texted_code_verifies_the_mobile_number(self):
         self.send("sms")
         self.assertEqual(len(sms_locmem.outbox), 1)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from clinic.accounts.throttles import client_ip_of
 from clinic.core.errors import ApplicationError, Throttled
+from clinic.otp.models import OtpPurpose
 from clinic.otp.services import otp_issue, otp_verify
 from clinic.portal.decorators import patient_required
 from clinic.portal.errors import user_message
@@ -44,7 +45,12 @@ def verify(request, channel: str):
     status = 200
     if request.method == "POST" and request.POST.get("action") == "send":
         try:
-            otp_issue(channel=channel, address=address, client_key=client_ip_of(request))
+            otp_issue(
+                channel=channel,
+                address=address,
+                client_key=client_ip_of(request),
+                purpose=OtpPurpose.VERIFY,  # verifies the address, earns no reset token
+            )
         except ApplicationError as exc:  # a throttle, or no valid address on the profile
             messages.error(request, user_message(exc))
         else:
@@ -56,14 +62,18 @@ def verify(request, channel: str):
             form.add_error(None, "Ask for a code first.")
         else:
             try:
-                otp_verify(channel=channel, address=address, code=form.cleaned_data["otp"])
+                otp_verify(
+                    channel=channel,
+                    address=address,
+                    code=form.cleaned_data["otp"],
+                    client_key=client_ip_of(request),
+                )
             except Throttled as exc:
                 form.add_error(None, user_message(exc))
                 status = 429
             except ApplicationError as exc:
                 form.add_error("otp", user_message(exc))
             else:
-                # The reset token otp_verify returns is not needed here: drop it.
                 request.session[_SENT] = {k: v for k, v in sent.items() if k != channel}
                 messages.success(request, f"Your {what} is verified.")
                 return redirect("portal:profile")
