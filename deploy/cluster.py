@@ -156,6 +156,7 @@ class Cluster:
         workers: int = 2,
         seed: bool = True,
         extra_env: dict[str, str] | None = None,
+        smtp_handler: str = "aiosmtpd.handlers.Mailbox",
         netns: bool | None = None,
     ):
         self.base = Path(base or tempfile.mkdtemp(prefix="cms-cluster-"))
@@ -182,6 +183,8 @@ class Cluster:
             self.app_hosts = [(f"127.0.0.{11 + i}", free_port()) for i in range(apps)]
         self.secret_key = secrets.token_urlsafe(50)
         self.extra_env = extra_env or {}
+        # aiosmtpd handler class, given the mailbox folder: Maildir by default.
+        self.smtp_handler = smtp_handler
         self.services: dict[str, Service] = {}
         self._stopping = threading.Event()
         self.app_names = [f"app{i + 1}" for i in range(apps)]
@@ -348,7 +351,7 @@ class Cluster:
                     "-l",
                     f"127.0.0.1:{self.ports['smtp']}",
                     "-c",
-                    "aiosmtpd.handlers.Mailbox",
+                    self.smtp_handler,
                     str(self.mailbox_path),
                 ],
                 env=dict(os.environ),

@@ -20,7 +20,12 @@ def cluster(tmp_path_factory):
     if missing:
         pytest.skip(f"the local cluster needs {', '.join(missing)} (.ci/run installs them)")
     # Under /tmp itself: PostgreSQL runs as its own user and must reach its folder.
-    cluster = Cluster()
+    cluster = Cluster(
+        # Records each accepted message, and can hold one mid-send (test_worker_killed_...).
+        smtp_handler="tests.cluster.smtp_sink.StallingInbox",
+        # Retries of lost sends every few seconds, not every minute.
+        extra_env={"PERIODIC_RETRIES_SECONDS": "5"},
+    )
     try:
         cluster.start()
         yield cluster
