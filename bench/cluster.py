@@ -105,6 +105,9 @@ def measure(args) -> dict:
                     for s in stats.values():
                         s["cpu_ms"] = 0.0
                     _keep_best(results[servers], stats)
+                    failures = out / f"{scenario}_failures.csv"
+                    if failures.exists() and len(failures.read_text().splitlines()) > 1:
+                        log(f"failures: {failures.read_text().splitlines()[1][:300]}")
                     log(
                         f"round {round_no}, {servers} server(s), {scenario}: "
                         + ", ".join(
