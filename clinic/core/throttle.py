@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import logging
 import math
 import random
 
@@ -28,6 +29,7 @@ from clinic.core.models import ThrottleCounter
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PURGE_CHANCE = 0.01
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +63,18 @@ def _window(scope: str, ident: str) -> tuple[str, int, int, int]:
 def _redis(url: str):
     import redis
 
-    return redis.Redis.from_url(url)
+    # A Redis that stops answering costs a request half a second, then the database counts.
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+def _redis_down(error: Exception) -> None:
+    logger.warning("throttle: Redis unreachable (%s); counting in the database", error)
+
+
+def _unreachable():
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    return ConnectionError, TimeoutError, OSError
 
 
 def _redis_url() -> str:
@@ -71,12 +84,21 @@ def _redis_url() -> str:
 def _incr(key: str, period: int, by: int) -> int:
     url = _redis_url()
     if url:
-        client = _redis(url)
-        with client.pipeline() as pipe:  # MULTI/EXEC: the count and its expiry together
-            pipe.incrby(key, by)
-            pipe.expire(key, period + 1, nx=True)
-            count, _ = pipe.execute()
-        return int(count)
+        # Limits hold while Redis is down: the database counts until it is back (the
+        # windows then restart from what each store saw), never a 500 and never no limit.
+        try:
+            client = _redis(url)
+            with client.pipeline() as pipe:  # MULTI/EXEC: the count and its expiry together
+                pipe.incrby(key, by)
+                pipe.expire(key, period + 1, nx=True)
+                count, _ = pipe.execute()
+            return int(count)
+        except _unreachable() as error:
+            _redis_down(error)
+    return _incr_in_database(key, period, by)
+
+
+def _incr_in_database(key: str, period: int, by: int) -> int:
     expires = clock.now() + dt.timedelta(seconds=period + 1)
     q = connection.ops.quote_name
     table, k, n, e = q(ThrottleCounter._meta.db_table), q("key"), q("count"), q("expires_at")
@@ -104,11 +126,12 @@ def throttle_peek(*, scope: str, ident: str) -> Window:
     key, limit, _, left = _window(scope, ident or "unknown")
     url = _redis_url()
     if url:
-        count = int(_redis(url).get(key) or 0)
-    else:
-        row = ThrottleCounter.objects.filter(key=key).values_list("count", flat=True).first()
-        count = row or 0
-    return Window(count=count, limit=limit, retry_after=left)
+        try:
+            return Window(count=int(_redis(url).get(key) or 0), limit=limit, retry_after=left)
+        except _unreachable() as error:
+            _redis_down(error)
+    row = ThrottleCounter.objects.filter(key=key).values_list("count", flat=True).first()
+    return Window(count=row or 0, limit=limit, retry_after=left)
 
 
 def throttle_reset(*, scope: str, ident: str) -> None:
@@ -116,9 +139,12 @@ def throttle_reset(*, scope: str, ident: str) -> None:
     key, *_ = _window(scope, ident or "unknown")
     url = _redis_url()
     if url:
-        _redis(url).delete(key)
-    else:
-        ThrottleCounter.objects.filter(key=key).delete()
+        try:
+            _redis(url).delete(key)
+            return
+        except _unreachable() as error:
+            _redis_down(error)
+    ThrottleCounter.objects.filter(key=key).delete()
 
 
 def throttle_check(*, scope: str, ident: str, message: str) -> Window:

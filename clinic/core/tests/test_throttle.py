@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
 
+from clinic.core import throttle
 from clinic.core.errors import Throttled
 from clinic.core.models import ThrottleCounter
 from clinic.core.throttle import throttle_check, throttle_hit, throttle_peek, throttle_reset
@@ -112,7 +113,9 @@ def _race(threads: int) -> list[int]:
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(not using_postgres(), reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+@pytest.mark.skipif(
+    not using_postgres(), reason="needs PostgreSQL: set DATABASE_URL=postgres://..."
+)
 class DatabaseCounterRaceTests(TransactionTestCase):
     def test_concurrent_hits_each_get_their_own_count(self):
         """30 hits at once on PostgreSQL: the counts are 1..30, none lost, none shared."""
@@ -129,3 +132,27 @@ class RedisCounterRaceTests(SimpleTestCase):
     def test_concurrent_hits_each_get_their_own_count(self):
         with _rates(demo="10/hour"):
             self.assertEqual(_race(30), list(range(1, 31)))
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisDownTests(TestCase):
+    """With Redis unreachable the limits still hold: the database counts meanwhile."""
+
+    def test_it_counts_in_the_database_when_redis_is_unreachable(self):
+        down = f"redis://127.0.0.1:{_closed_port()}/0"
+        throttle._redis.cache_clear()
+        self.addCleanup(throttle._redis.cache_clear)
+        with override_settings(REDIS_URL=down), self.assertLogs("clinic.core.throttle", "WARNING"):
+            counts = [
+                throttle.throttle_hit(scope="login_account", ident="x").count for _ in range(3)
+            ]
+            peek = throttle.throttle_peek(scope="login_account", ident="x").count
+        self.assertEqual(counts, [1, 2, 3])
+        self.assertEqual(peek, 3)
