@@ -168,7 +168,7 @@ def fill(
     from clinic.doctors.models import Doctor
     from clinic.doctors.services import doctor_schedule_default
     from clinic.labs.models import LabReport, LabStatus
-    from clinic.patients.models import Patient
+    from clinic.patients.models import Patient, record_number_for
     from clinic.records.models import Consultation, PrescriptionLine
 
     if readers + bookers > patients:
@@ -219,11 +219,13 @@ def fill(
         )
         _rows_to_table(
             Patient,
-            ["id", "created_at", "updated_at", "user", "gender", "dob", "address", "phone"],
+            ["id", "created_at", "updated_at", "user", "record_number", "given_name",
+             "family_name", "email", "allergies", "alerts", "gender", "dob", "address", "phone"],
             (
-                (pid, joined, joined, uid, ("Male", "Female", "Other")[n % 3],
+                (pid, joined, joined, uid, record_number_for(pid), f"Pat{n}", "Bench",
+                 f"b{tag}p{n}@bench.example", "", "", ("Male", "Female", "Other")[n % 3],
                  dt.date(1950 + n % 60, 1 + n % 12, 1 + n % 28), f"{n} Bench Road",
-                 f"9{n:09d}")
+                 f"+919{n:09d}")
                 for n, (pid, uid) in enumerate(zip(patient_ids, user_ids, strict=True))
             ),
             connection=connection,

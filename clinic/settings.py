@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "phonenumber_field",
     "clinic.core",
     "clinic.accounts",
     "clinic.patients",
@@ -286,7 +287,12 @@ if USE_TWILIO and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_
     raise ImproperlyConfigured(
         "USE_TWILIO=1 needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER"
     )
-PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "IN")
+# The clinic's country: national numbers (the seed API's ten digits) are read in it,
+# and patients' phones are stored in E.164 (django-phonenumber-field).
+PHONE_REGION = env_str("PHONE_REGION", env_str("PHONE_DEFAULT_REGION", "IN"))
+PHONE_DEFAULT_REGION = PHONE_REGION  # the older name, still read by notifications
+PHONENUMBER_DEFAULT_REGION = PHONE_REGION
+PHONENUMBER_DB_FORMAT = "E164"
 
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 10 * 60)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5)

@@ -43,6 +43,9 @@ def make_patient(*, first_name="Pat", last_name="Ient", phone=None, **extra) -> 
     user = make_user(first_name=first_name, last_name=last_name, **extra)
     return Patient.objects.create(
         user=user,
+        given_name=first_name,
+        family_name=last_name,
+        email=user.email,
         gender="Female",
         dob=dt.date(1990, 5, 17),
         address="1 Test Street",

@@ -62,23 +62,27 @@ class DoctorRefSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    email = serializers.EmailField()
+    """The seed's `user` of a patient: the login, named by the patient record."""
+
+    id = serializers.IntegerField(source="user_id")
+    username = serializers.CharField(source="user.username")
+    first_name = serializers.CharField(source="given_name")
+    last_name = serializers.CharField(source="family_name")
+    email = serializers.EmailField(source="user.email")
 
 
 class PatientProfileSerializer(serializers.Serializer):
     """The seed's patient shape (without the password) plus age and verification flags."""
 
     id = serializers.IntegerField()
-    user = UserSerializer()
+    user = UserSerializer(source="*")
     gender = serializers.CharField()
     dob = serializers.DateField()
     age = serializers.IntegerField()
     address = serializers.CharField()
-    phone = serializers.CharField()
+    phone = serializers.CharField(
+        source="phone_national", help_text="National digits (10 in India), as the seed had."
+    )
     profile_pic = serializers.SerializerMethodField()
     email_verified = serializers.BooleanField()
     phone_verified = serializers.BooleanField()

@@ -139,7 +139,7 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, Si
     def slot(self, obj):
         return obj.slot_label
 
-    @admin.display(description="patient", ordering="patient__user__first_name")
+    @admin.display(description="patient", ordering="patient__given_name")
     def patient_name(self, obj):
         return str(obj.patient)
 

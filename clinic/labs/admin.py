@@ -94,7 +94,7 @@ class LabReportAdmin(
     autocomplete_fields = ["patient", "doctor", "released_by"]
     actions = ["release_selected"]
 
-    @admin.display(description="patient", ordering="patient__user__first_name")
+    @admin.display(description="patient", ordering="patient__given_name")
     def patient_name(self, obj):
         return str(obj.patient)
 

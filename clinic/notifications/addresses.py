@@ -70,11 +70,11 @@ def patient_recipients(patient) -> dict[str, str]:
     number and no opt-out.
     """
     recipients = {}
-    email = (patient.user.email or "").strip()
+    email = patient.contact_email.strip()  # the login's address, else the record's
     if email and patient.email_verified:
         recipients[EMAIL] = email
-    if patient.phone_verified and not patient.sms_opt_out:
-        phone = phone_e164(patient.phone)
+    if patient.phone and patient.phone_verified and not patient.sms_opt_out:
+        phone = phone_e164(str(patient.phone))  # stored E.164; None if not a valid number
         if phone:
             recipients[SMS] = phone
     return recipients

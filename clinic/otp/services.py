@@ -35,6 +35,8 @@ from clinic.notifications.services import message_queue
 from clinic.otp.models import OtpChannel, OtpCode, OtpPurpose
 from clinic.otp.tokens import reset_token_check, reset_token_make, reset_token_user_id
 from clinic.patients.models import Patient
+from clinic.patients.selectors import patient_account_for_phone
+from clinic.patients.services import patient_phone_mark_verified
 
 logger = logging.getLogger(__name__)
 
@@ -60,23 +62,17 @@ def _code_hash(otp: OtpCode, code: str) -> str:
 def _account_for(channel: str, address: str):
     """The one active account the address belongs to, or None.
 
-    A phone number shared by several patients identifies no one, so it gets no code.
+    A phone number belongs to the patient who verified it, else to the login that
+    registered it first (patient_account_for_phone): typing in someone else's
+    number takes nothing from them.
     """
     User = get_user_model()
     if channel == OtpChannel.EMAIL:
         users = list(User.objects.filter(email__iexact=address, is_active=True)[:2])
     else:
-        national = addresses.national_number(address)
-        users = (
-            [
-                patient.user
-                for patient in Patient.objects.filter(
-                    phone=national, user__is_active=True
-                ).select_related("user")[:2]
-            ]
-            if national
-            else []
-        )
+        # The number's owner: its verified holder, else the login that registered it first.
+        owner = patient_account_for_phone(phone=address)
+        users = [owner] if owner is not None else []
     return users[0] if len(users) == 1 else None
 
 
@@ -240,8 +236,12 @@ def _check(otp: OtpCode | None, code: str, user, now: dt.datetime) -> str:
 
 
 def _mark_verified(user, channel: str) -> None:
-    field = "email_verified" if channel == OtpChannel.EMAIL else "phone_verified"
-    Patient.objects.filter(user=user).update(**{field: True, "updated_at": clock.now()})
+    if channel == OtpChannel.EMAIL:
+        Patient.objects.filter(user=user).update(email_verified=True, updated_at=clock.now())
+    else:
+        patient = Patient.objects.filter(user=user).first()
+        if patient is not None:
+            patient_phone_mark_verified(patient=patient)
     audit_log(actor=user, action=f"account.{channel}_verified", obj=user)
 
 

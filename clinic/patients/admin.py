@@ -1,15 +1,34 @@
+from django import forms
 from django.contrib import admin
 
 from clinic.core.admin import AuditedAdminMixin, TimestampedAdminMixin
+from clinic.core.errors import InvalidInput
 from clinic.patients.models import Patient
+from clinic.patients.phones import phone_parse
+from clinic.patients.services import patient_create_record
 
 # Every admin that picks a patient searches these (autocomplete_fields).
 PATIENT_SEARCH_FIELDS = [
-    "user__first_name",
-    "user__last_name",
+    "record_number",
+    "given_name",
+    "family_name",
     "user__username",
+    "email",
     "user__email",
     "phone",
+]
+
+# What patient_create_record takes from the add form.
+RECORD_FIELDS = [
+    "given_name",
+    "family_name",
+    "gender",
+    "dob",
+    "address",
+    "phone",
+    "email",
+    "allergies",
+    "alerts",
 ]
 
 
@@ -18,12 +37,30 @@ def patient_search_fields(prefix: str) -> list[str]:
     return [f"{prefix}__{name}" for name in PATIENT_SEARCH_FIELDS]
 
 
+class PatientAdminForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["phone"]  # the admin adds the rest from its fieldsets
+
+    def clean_phone(self):
+        # The same rule as every other way in: valid in the clinic's region, ASCII digits.
+        raw = self.data.get(self.add_prefix("phone"), "")
+        if not raw.strip():
+            return ""
+        try:
+            return phone_parse(raw)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.fields["phone"][0]) from None
+
+
 @admin.register(Patient)
 class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, admin.ModelAdmin):
+    form = PatientAdminForm
     list_display = [
+        "record_number",
         "name",
         "username",
-        "email",
+        "contact_email",
         "phone",
         "gender",
         "age",
@@ -35,27 +72,68 @@ class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, admin.ModelAdmin):
     list_filter = ["gender", "email_verified", "phone_verified", "sms_opt_out"]
     search_fields = PATIENT_SEARCH_FIELDS
     list_select_related = ["user"]
-    autocomplete_fields = ["user"]
-    readonly_fields = ["age"]
+    autocomplete_fields = ["user", "guardians"]
+    readonly_fields = ["record_number", "age"]
     fieldsets = [
-        (None, {"fields": ["user", "gender", "dob", "age", "address", "phone", "profile_pic"]}),
-        ("Verification and preferences", {
-            "fields": ["email_verified", "phone_verified", "sms_opt_out"],
-        }),
+        # Allergies and alerts come first: they are what a doctor must not miss.
+        ("Alerts", {"fields": ["allergies", "alerts"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "record_number",
+                    "given_name",
+                    "family_name",
+                    "gender",
+                    "dob",
+                    "age",
+                    "address",
+                    "phone",
+                    "email",
+                    "profile_pic",
+                ]
+            },
+        ),
+        ("Portal access and family", {"fields": ["user", "guardians"]}),
+        (
+            "Verification and preferences",
+            {
+                "fields": ["email_verified", "phone_verified", "sms_opt_out"],
+            },
+        ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
-    @admin.display(ordering="user__first_name")
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new record goes through the front desk's service (numbering, audit).
+        data = {name: form.cleaned_data.get(name) for name in RECORD_FIELDS}
+        data["phone"] = str(data["phone"]) if data["phone"] else ""
+        patient = patient_create_record(actor=request.user, **data)
+        extra = {
+            name: form.cleaned_data[name]
+            for name in ("user", "profile_pic", "email_verified", "phone_verified", "sms_opt_out")
+            if form.cleaned_data.get(name)
+        }
+        for name, value in extra.items():
+            setattr(patient, name, value)
+        if extra:
+            patient.save()
+        obj.pk, obj.record_number = patient.pk, patient.record_number
+        form.instance = patient
+
+    @admin.display(ordering="given_name")
     def name(self, obj):
         return obj.name
 
     @admin.display(ordering="user__username")
     def username(self, obj):
-        return obj.user.username
+        return obj.user.username if obj.user_id else "—"
 
-    @admin.display(ordering="user__email")
-    def email(self, obj):
-        return obj.user.email
+    @admin.display(description="email", ordering="email")
+    def contact_email(self, obj):
+        return obj.contact_email
 
     @admin.display(description="age")
     def age(self, obj):

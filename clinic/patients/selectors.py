@@ -1,8 +1,17 @@
+"""Who a patient record belongs to, and which records a login may act for.
+
+The family rule lives here once: a login acts for its own record and for the
+records it is a guardian of. The API, the portal and later FHIR ask these.
+"""
+
+from django.db.models import QuerySet
+
+from clinic.core.errors import NotFound
 from clinic.patients.models import Patient
 
 
 def patient_for_user(*, user) -> Patient | None:
-    """The user's patient profile (its `.user` is `user`), or None for staff-only accounts."""
+    """The user's own patient record (its `.user` is `user`), or None for staff-only accounts."""
     if not getattr(user, "is_authenticated", False):
         return None
     # The reverse one-to-one: already loaded when the API's token authentication joined
@@ -11,3 +20,48 @@ def patient_for_user(*, user) -> Patient | None:
         return user.patient
     except Patient.DoesNotExist:
         return None
+
+
+def patients_managed_by(*, user) -> QuerySet[Patient]:
+    """Every record `user` may act for: their own, then their dependants, by name."""
+    if not getattr(user, "is_authenticated", False):
+        return Patient.objects.none()
+    own = Patient.objects.filter(user=user)
+    dependants = Patient.objects.filter(guardians=user)
+    return (own | dependants).distinct().select_related("user")
+
+
+def patient_acting_for(*, user, patient_id=None) -> Patient:
+    """The record a request by `user` acts for: `patient_id` if `user` manages it.
+
+    Without `patient_id`, the user's own record. Any record the user does not
+    manage is NotFound, exactly like one that does not exist.
+    """
+    if patient_id in (None, ""):
+        own = patient_for_user(user=user)
+        if own is None:
+            raise NotFound("This account has no patient record.")
+        return own
+    try:
+        pk = int(patient_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such patient.") from None
+    patient = patients_managed_by(user=user).filter(pk=pk).first()
+    if patient is None:
+        raise NotFound("No such patient.")
+    return patient
+
+
+def patient_account_for_phone(*, phone) -> object | None:
+    """The active login that owns `phone` (E.164) for SMS password resets, or None.
+
+    The number's verified holder owns it. When nobody has verified it, the login
+    that registered it first does: a later account typing the same number in
+    cannot take it over (it has to verify the number, which needs the phone).
+    """
+    holders = list(
+        Patient.objects.filter(phone=phone, user__isnull=False, user__is_active=True)
+        .select_related("user")
+        .order_by("-phone_verified", "pk")[:1]
+    )
+    return holders[0].user if holders else None

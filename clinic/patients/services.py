@@ -8,12 +8,27 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from clinic.accounts.models import normalize_login
+from clinic.core import clock
 from clinic.core.audit import audit_log
 from clinic.core.errors import InvalidInput
 from clinic.patients.models import Patient
+from clinic.patients.phones import phone_parse
 
+# The service's keyword names stay the seed's (first_name, last_name), as the API and
+# the portal spell them; the record keeps them as given and family names.
 PROFILE_FIELDS = ("gender", "dob", "address", "phone", "sms_opt_out")
-USER_FIELDS = ("first_name", "last_name")
+NAME_FIELDS = {"first_name": "given_name", "last_name": "family_name"}
+RECORD_FIELDS = (
+    "given_name",
+    "family_name",
+    "gender",
+    "dob",
+    "address",
+    "phone",
+    "email",
+    "allergies",
+    "alerts",
+)
 
 
 def _generate_username(*, first_name: str, email: str) -> str:
@@ -32,6 +47,14 @@ def _validate_password(password: str, user) -> None:
         raise InvalidInput(f"password: {' '.join(exc.messages)}", field="password") from None
 
 
+def _full_clean(*objects) -> None:
+    try:
+        for obj in objects:
+            obj.full_clean(exclude=["user", "password"], validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidInput.from_django(exc) from None
+
+
 def patient_register(
     *,
     email: str,
@@ -44,10 +67,11 @@ def patient_register(
     phone: str,
     username: str | None = None,
 ) -> Patient:
-    """Create a patient's account and profile.
+    """Create a patient's record with a portal login.
 
     A missing or taken username is replaced by a generated unique one, as the
-    seed did; the email must be unused (case-insensitive).
+    seed did; the email must be unused (case-insensitive). The phone is read in
+    the clinic's region and stored in E.164.
     """
     User = get_user_model()
     # Normalised before any uniqueness check (NFKC, letter case), as User.save stores them.
@@ -55,18 +79,24 @@ def patient_register(
     username = normalize_login(username)
     if User.objects.filter(email__iexact=email).exists():
         raise InvalidInput("email: An account with this email already exists.", field="email")
+    number = phone_parse(phone)
     if not username or User.objects.filter(username__iexact=username).exists():
         username = _generate_username(first_name=first_name, email=email)
 
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     _validate_password(password, user)
     user.set_password(password)
-    patient = Patient(user=user, gender=gender, dob=dob, address=address, phone=phone)
-    try:
-        user.full_clean(exclude=["password"])
-        patient.full_clean(exclude=["user"])
-    except ValidationError as exc:
-        raise InvalidInput.from_django(exc) from None
+    patient = Patient(
+        user=user,
+        given_name=first_name,
+        family_name=last_name,
+        email=email,
+        gender=gender,
+        dob=dob,
+        address=address,
+        phone=number,
+    )
+    _full_clean(user, patient)
 
     try:
         with transaction.atomic():
@@ -82,31 +112,92 @@ def patient_register(
     return patient
 
 
+def patient_create_record(
+    *,
+    actor,
+    given_name: str,
+    family_name: str = "",
+    gender: str,
+    dob: dt.date,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    allergies: str = "",
+    alerts: str = "",
+    guardian=None,
+) -> Patient:
+    """Register a patient without a portal login (front desk, a walk-in, a child).
+
+    Email and phone are optional; a phone is read in the clinic's region. With
+    `guardian` (a login), that login manages the new record as a dependant.
+    """
+    patient = Patient(
+        given_name=(given_name or "").strip(),
+        family_name=(family_name or "").strip(),
+        gender=gender,
+        dob=dob,
+        address=address or "",
+        phone=phone_parse(phone) if phone else "",
+        email=(email or "").strip().lower(),
+        allergies=allergies or "",
+        alerts=alerts or "",
+    )
+    _full_clean(patient)
+    with transaction.atomic():
+        patient.save()
+        if guardian is not None:
+            patient.guardians.add(guardian)
+        audit_log(actor=actor, action="patient.recorded", obj=patient)
+    return patient
+
+
 @transaction.atomic
 def patient_update(*, patient: Patient, actor, **changes) -> Patient:
-    """Update profile fields; changing the phone clears its verification."""
-    unknown = set(changes) - set(PROFILE_FIELDS) - set(USER_FIELDS)
+    """Update profile fields; changing the phone clears its verification.
+
+    All or nothing: every value is checked before anything is saved.
+    """
+    unknown = set(changes) - set(PROFILE_FIELDS) - set(NAME_FIELDS)
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: This field cannot be changed.")
-    user = patient.user
+    if "phone" in changes:
+        changes["phone"] = phone_parse(changes["phone"])
     old_phone = patient.phone
-    for name in USER_FIELDS:
+    for name, field in NAME_FIELDS.items():
         if name in changes:
-            setattr(user, name, changes[name])
+            setattr(patient, field, changes[name])
     for name in PROFILE_FIELDS:
         if name in changes:
             setattr(patient, name, changes[name])
     if patient.phone != old_phone:
         patient.phone_verified = False
-    try:
-        user.full_clean(exclude=["password"])
-        patient.full_clean(exclude=["user"])
-    except ValidationError as exc:
-        raise InvalidInput.from_django(exc) from None
-    user.save(update_fields=list(USER_FIELDS))
+    user = patient.user
+    if user is not None:
+        # The login's own name follows the record's (the accounts admin lists it).
+        user.first_name, user.last_name = patient.given_name, patient.family_name
+    _full_clean(*([user] if user is not None else []), patient)
+    if user is not None:
+        user.save(update_fields=["first_name", "last_name"])
     patient.save()
     audit_log(actor=actor, action="patient.updated", obj=patient, fields=sorted(changes))
     return patient
+
+
+@transaction.atomic
+def patient_phone_mark_verified(*, patient: Patient) -> None:
+    """Record that `patient` proved they hold their phone number (an OTP reached it).
+
+    A number has one verified holder: whoever proved it last. Another record that
+    claimed the same number earlier loses its verification (numbers change hands).
+    """
+    if not patient.phone:
+        return
+    now = clock.now()
+    Patient.objects.filter(phone=patient.phone, phone_verified=True).exclude(pk=patient.pk).update(
+        phone_verified=False, updated_at=now
+    )
+    Patient.objects.filter(pk=patient.pk).update(phone_verified=True, updated_at=now)
+    patient.phone_verified = True
 
 
 def patient_set_picture(*, patient: Patient, upload, actor) -> Patient:

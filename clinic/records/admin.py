@@ -23,7 +23,7 @@ class ConsultationAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryA
     autocomplete_fields = ["patient", "doctor", "appointment"]
     inlines = [PrescriptionLineInline]
 
-    @admin.display(description="patient", ordering="patient__user__first_name")
+    @admin.display(description="patient", ordering="patient__given_name")
     def patient_name(self, obj):
         return str(obj.patient)
 

@@ -42,7 +42,7 @@ class PatientGetTests(ApiTestCase):
                 "dob": "1990-05-17",
                 "age": 39,  # on 2030-01-07
                 "address": "1 Test Street",
-                "phone": self.alice.phone,
+                "phone": self.alice.phone_national,
                 "profile_pic": None,
                 "email_verified": False,
                 "phone_verified": False,

@@ -51,7 +51,7 @@ class AppointmentAdminTests(AdminTestCase):
         bobs = appointment_book(
             patient=self.bob, doctor=self.dr_rao, day=TUESDAY, start=dt.time(10, 0)
         )
-        for term in ["Alice", "Adams", "alice", self.alice.phone, self.alice.user.email]:
+        for term in ["Alice", "Adams", "alice", self.alice.phone_national, self.alice.user.email]:
             with self.subTest(term=term):
                 self.assertEqual(self.listed(CHANGELIST, q=term), [self.booked])
         self.assertEqual(self.listed(CHANGELIST, q="Brown"), [bobs])

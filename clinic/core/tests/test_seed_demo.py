@@ -25,6 +25,7 @@ from clinic.doctors.models import Doctor, Location, TimeOff, WeeklySchedule
 from clinic.doctors.selectors import slot_number
 from clinic.labs.models import LabReport, LabStatus
 from clinic.patients.models import Patient
+from clinic.patients.selectors import patients_managed_by
 from clinic.records.models import Consultation, PrescriptionLine
 from clinic.testing import FIXED_NOW, make_user
 
@@ -63,8 +64,19 @@ class SeedDemoTests(TestCase):
 
         admin = User.objects.get(username="admin")
         self.assertIs(admin.is_superuser and admin.is_staff, True)
-        self.assertEqual(Patient.objects.count(), 4)
+        self.assertEqual(Patient.objects.count(), 6)
         demo = Patient.objects.get(user__username="demo")
+        # A family: the demo login manages its own record and a child without a login.
+        family = patients_managed_by(user=demo.user)
+        self.assertEqual(len(family), 2)
+        child = family.exclude(pk=demo.pk).get()
+        self.assertIsNone(child.user)
+        self.assertTrue(child.allergies)
+        self.assertTrue(Appointment.objects.upcoming().filter(patient=child).exists())
+        # A walk-in: no login, no email, nobody's dependant.
+        walk_in = Patient.objects.get(user__isnull=True, guardians__isnull=True)
+        self.assertEqual(walk_in.contact_email, "")
+        self.assertRegex(walk_in.record_number, r"^CMS-\d{6}$")
 
         upcoming = Appointment.objects.upcoming().filter(patient=demo)
         self.assertGreaterEqual(upcoming.count(), 2)

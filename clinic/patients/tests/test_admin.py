@@ -28,8 +28,13 @@ class PatientAdminTests(AdminTestCase):
         self.assertContains(page, '<div class="readonly">39</div>', html=True)
 
     def test_it_searches_by_name_username_phone_and_email(self):
-        """Each of first name, last name, username, phone and email finds the patient."""
-        for term in ["Alice", "adams", "alice", self.alice.phone, "alice@example.com"]:
+        """Each of given and family name, username, phone, email and record number finds
+        the patient."""
+        terms = [
+            "Alice", "adams", "alice", self.alice.phone_national, str(self.alice.phone),
+            "alice@example.com", self.alice.record_number,
+        ]
+        for term in terms:
             with self.subTest(term=term):
                 self.assertEqual(self.listed(CHANGELIST, q=term), [self.alice])
         self.assertEqual(self.listed(CHANGELIST, q="nobody-like-this"), [])
@@ -42,8 +47,9 @@ class PatientAdminTests(AdminTestCase):
     def test_an_admin_edit_is_audited(self):
         """Saving the change form records who changed which fields, not the values."""
         response = self.client.post(f"{CHANGELIST}{self.alice.pk}/change/", {
-            "user": self.alice.user.pk, "gender": "Female", "dob": "1990-05-17",
-            "address": "2 New Street", "phone": self.alice.phone, "email_verified": "on",
+            "user": self.alice.user.pk, "given_name": "Alice", "family_name": "Adams",
+            "email": "alice@example.com", "gender": "Female", "dob": "1990-05-17",
+            "address": "2 New Street", "phone": self.alice.phone_national, "email_verified": "on",
         })
         self.assertEqual(response.status_code, 302)
         event = AuditEvent.objects.get(action="patient.admin_updated")

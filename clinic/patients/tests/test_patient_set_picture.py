@@ -52,9 +52,18 @@ class PatientSetPictureTests(OwnMediaMixin, BaseTestCase):
         self.assertEqual(Patient.objects.get(pk=self.alice.pk).profile_pic.name, first)
         self.assertEqual(stored_files(), [first])
 
-    def test_deleting_the_account_removes_the_picture(self):
-        """A user's deletion cascades to the patient, and the picture file goes too."""
+    def test_deleting_the_login_keeps_the_record_and_its_picture(self):
+        """A patient is a record, not a login: deleting the login keeps both."""
         self.set_picture(image_bytes())
         with self.captureOnCommitCallbacks(execute=True):
             self.alice.user.delete()
+        patient = Patient.objects.get(pk=self.alice.pk)
+        self.assertIsNone(patient.user)
+        self.assertEqual(stored_files(), [patient.profile_pic.name])
+
+    def test_deleting_the_record_removes_the_picture(self):
+        """The picture file goes with the record it belongs to."""
+        self.set_picture(image_bytes())
+        with self.captureOnCommitCallbacks(execute=True):
+            Patient.objects.get(pk=self.alice.pk).delete()
         self.assertEqual(stored_files(), [])

@@ -58,7 +58,7 @@ class PasswordResetTests(PortalTestCase):
         self.assertRedirects(logged_in, reverse("portal:dashboard"))
 
     def test_by_sms_the_code_leads_to_a_new_password(self):
-        self.ask("sms", self.alice.phone)
+        self.ask("sms", self.alice.phone_national)
         self.assertEqual(len(sms_locmem.outbox), 1)
         done = self.finish(code_in(sms_locmem.outbox[0].body))
         self.assertRedirects(done, reverse("portal:login"))

@@ -25,7 +25,7 @@ class ProfileTests(PortalTestCase):
         self.login()
         response = self.client.get(reverse("portal:profile"))
         self.assertContains(response, self.alice.user.email)
-        self.assertContains(response, self.alice.phone)
+        self.assertContains(response, self.alice.phone_national)
         self.assertNotContains(response, self.bob.user.email)
 
     def test_editing_goes_through_patient_update(self):
@@ -47,7 +47,7 @@ class ProfileTests(PortalTestCase):
     def test_the_edit_form_starts_with_the_current_details(self):
         self.login()
         form = self.client.get(reverse("portal:profile_edit")).context["form"]
-        self.assertEqual(form.initial["phone"], self.alice.phone)
+        self.assertEqual(form.initial["phone"], self.alice.phone_national)
         self.assertEqual(form.initial["dob"], self.alice.dob)
 
     def test_bad_values_are_field_errors_and_nothing_changes(self):

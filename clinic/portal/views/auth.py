@@ -49,7 +49,7 @@ def register(request):
             login(request, patient.user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(
                 request,
-                f"Welcome, {patient.user.first_name}! Your account is ready "
+                f"Welcome, {patient.given_name}! Your account is ready "
                 f"(username: {patient.user.username}).",
             )
             return redirect("portal:dashboard")

@@ -20,13 +20,12 @@ class PortalPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
 
 
 def _profile_initial(patient) -> dict:
-    user = patient.user
     return {
-        "first_name": user.first_name,
-        "last_name": user.last_name,
+        "first_name": patient.given_name,
+        "last_name": patient.family_name,
         "gender": patient.gender,
         "dob": patient.dob,
-        "phone": patient.phone,
+        "phone": patient.phone_national,
         "address": patient.address,
         "sms_opt_out": patient.sms_opt_out,
     }

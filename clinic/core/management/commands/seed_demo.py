@@ -41,7 +41,7 @@ from clinic.doctors.selectors import (
 from clinic.doctors.services import doctor_schedule_default
 from clinic.labs.models import LabReport, LabStatus
 from clinic.patients.models import Patient
-from clinic.patients.services import patient_register
+from clinic.patients.services import patient_create_record, patient_register
 from clinic.records.models import Consultation, PrescriptionLine
 
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin-Clinic-2026"
@@ -96,6 +96,15 @@ PATIENTS = [
     ("joseph.thomas", "Joseph", "Thomas", "Male", dt.date(2017, 6, 9), "9811122233",
      "15 Koramangala 5th Block, Bengaluru 560095"),
 ]
+
+# Records without a login: the demo patient's child (managed from the demo login) and
+# a walk-in the front desk registered with neither email nor login.
+# given, family, gender, dob, phone, allergies, alerts
+DEMO_CHILD = ("Aarav", "Sen", "Male", dt.date(2019, 4, 2), "9876501234", "Peanuts", "")
+WALK_IN = (
+    "Lakshmi", "Iyer", "Female", dt.date(1948, 12, 5), "9844098440", "",
+    "Hard of hearing: speak slowly and face her.",
+)
 
 # specialty -> (purpose, diagnosis, notes, [(medicine, dose, frequency, duration, instructions)])
 VISITS = {
@@ -196,6 +205,7 @@ def _seed() -> tuple[str, bool]:
     patients = _seed_patients()
     demo = patients[0]
     today_visits = _seed_today(doctors[DAY_CLINIC_DOCTOR], patients, visit_types)
+    child, walk_in = _seed_records(admin=admin, guardian=demo.user)
 
     # Upcoming: on slots that are really free, as the booking service would pick them.
     upcoming = [
@@ -205,6 +215,8 @@ def _seed() -> tuple[str, bool]:
         (patients[1], doctors["Dr. Arjun Iyer"], 1, "Knee review"),
         (patients[2], doctors["Dr. Asha Rao"], 2, "ECG review"),
         (patients[3], doctors["Dr. Rahul Desai"], 3, "Vaccination"),
+        (child, doctors["Dr. Priya Nair"], 4, "Booster vaccination"),
+        (walk_in, doctors["Dr. Vikram Mehta"], 1, "Blood sugar review"),
     ]
     booked = [
         _upcoming_appointment(patient=p, doctor=d, after=today + dt.timedelta(days=n), reason=r)
@@ -229,7 +241,8 @@ def _seed() -> tuple[str, bool]:
     lines = PrescriptionLine.objects.filter(consultation__in=consultations).count()
     summary = (
         f"2 sites, {len(visit_types)} visit types, {len(doctors)} doctors, {len(patients)} "
-        f"patients, {len(booked)} upcoming and {len(visits)} past appointments, "
+        f"patients with logins and 2 without (a child of the demo login's, a walk-in), "
+        f"{len(booked)} upcoming and {len(visits)} past appointments, "
         f"{len(today_visits)} today (one in every state), {len(consultations)} consultations "
         f"with {lines} prescription lines, {len(reports)} lab reports"
     )
@@ -366,6 +379,23 @@ def _seed_patients() -> list[Patient]:
         patient.save(update_fields=["email_verified", "sms_opt_out"])
         patients.append(patient)
     return patients
+
+
+def _seed_records(*, admin, guardian) -> tuple[Patient, Patient]:
+    given, family, gender, dob, phone, allergies, alerts = DEMO_CHILD
+    child = patient_create_record(
+        actor=admin, guardian=guardian, given_name=given, family_name=family, gender=gender,
+        dob=dob, phone=phone, allergies=allergies, alerts=alerts,
+        address=guardian.patient.address,
+    )
+    given, family, gender, dob, phone, allergies, alerts = WALK_IN
+    walk_in = patient_create_record(
+        actor=admin, given_name=given, family_name=family, gender=gender, dob=dob,
+        phone=phone, allergies=allergies, alerts=alerts,
+    )
+    # A demo never texts a number it made up.
+    Patient.objects.filter(pk__in=[child.pk, walk_in.pk]).update(sms_opt_out=True)
+    return child, walk_in
 
 
 def _upcoming_appointment(*, patient, doctor, after: dt.date, reason: str) -> Appointment:
