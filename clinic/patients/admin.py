@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.core.admin import AuditedAdminMixin, TimestampedAdminMixin
 from clinic.core.errors import InvalidInput
@@ -54,7 +55,7 @@ class PatientAdminForm(forms.ModelForm):
 
 
 @admin.register(Patient)
-class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
     form = PatientAdminForm
     list_display = [
         "record_number",

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from clinic.core import clock
 from clinic.core.files import patient_picture_key
@@ -68,6 +69,8 @@ class Patient(BaseModel):
     sms_opt_out = models.BooleanField(
         "no SMS", default=False, help_text="The patient asked for no SMS notifications."
     )
+    # Every change, with who and when; guardians (many-to-many) are not in it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["given_name", "family_name"]
@@ -89,6 +92,8 @@ class Patient(BaseModel):
         if not self.record_number:
             self.record_number = record_number_for(self.pk)
             type(self)._default_manager.filter(pk=self.pk).update(record_number=self.record_number)
+            # The insert's history row was written before the number existed.
+            self.history.filter(history_type="+").update(record_number=self.record_number)
 
     @property
     def name(self) -> str:

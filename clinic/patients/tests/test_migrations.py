@@ -80,6 +80,12 @@ class PatientRecordMigrationTests(TransactionTestCase):
             with self.subTest(patient=patient.user.username):
                 self.assertIs(str(patient.phone).isascii(), True)
                 self.assertEqual(patient.user.first_name, patient.given_name)
+        # The history starts with today's data: one row per migrated patient.
+        for patient in patients.values():
+            first = patient.history.get()
+            self.assertEqual(
+                (first.history_type, first.record_number), ("+", patient.record_number)
+            )
         # New rows continue the numbering without a clash.
         new = Patient.objects.create(given_name="New", gender="Male", dob=dt.date(2000, 1, 1))
         self.assertNotIn(new.record_number, numbers)
