@@ -3,7 +3,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.core.admin import AuditedAdminMixin, TimestampedAdminMixin
-from clinic.core.errors import InvalidInput
+from clinic.core.errors import InvalidInput, Throttled
+from clinic.patients.invitations import patient_invite
 from clinic.patients.models import Patient
 from clinic.patients.phones import phone_parse
 from clinic.patients.services import patient_create_record
@@ -75,6 +76,7 @@ class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin)
     list_select_related = ["user"]
     autocomplete_fields = ["user", "guardians"]
     readonly_fields = ["record_number", "age"]
+    actions = ["invite_by_email", "invite_by_sms"]
     fieldsets = [
         # Allergies and alerts come first: they are what a doctor must not miss.
         ("Alerts", {"fields": ["allergies", "alerts"]}),
@@ -123,6 +125,26 @@ class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin)
             patient.save()
         obj.pk, obj.record_number = patient.pk, patient.record_number
         form.instance = patient
+
+    def _invite(self, request, queryset, channel: str) -> None:
+        sent = 0
+        for patient in queryset:
+            try:
+                patient_invite(patient=patient, channel=channel, actor=request.user)
+            except (InvalidInput, Throttled) as exc:
+                self.message_user(request, f"{patient}: {exc.message}", level="error")
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, f"Sent {sent} portal invitation(s) with a one-time code.")
+
+    @admin.action(description="Invite to the portal by email (one-time code)")
+    def invite_by_email(self, request, queryset):
+        self._invite(request, queryset, "email")
+
+    @admin.action(description="Invite to the portal by SMS (one-time code)")
+    def invite_by_sms(self, request, queryset):
+        self._invite(request, queryset, "sms")
 
     @admin.display(ordering="given_name")
     def name(self, obj):

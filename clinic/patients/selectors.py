@@ -4,7 +4,7 @@ The family rule lives here once: a login acts for its own record and for the
 records it is a guardian of. The API, the portal and later FHIR ask these.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from clinic.core.errors import NotFound
 from clinic.patients.models import Patient
@@ -20,6 +20,35 @@ def patient_for_user(*, user) -> Patient | None:
         return user.patient
     except Patient.DoesNotExist:
         return None
+
+
+def patient_for_user_with_family(*, user) -> Patient | None:
+    """The user's own record with `has_dependants` set, in the one query of patient_for_user."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    guardianships = Patient.guardians.through.objects.filter(user_id=OuterRef("user_id"))
+    return (
+        Patient.objects.filter(user=user)
+        .annotate(has_dependants=Exists(guardianships))
+        .order_by()
+        .first()
+    )
+
+
+def patient_ids_managed_by(*, user) -> frozenset[int]:
+    """The ids of patients_managed_by(user), kept on `user` for the rest of the request."""
+    cached = getattr(user, "_managed_patient_ids", None)
+    if cached is None:
+        cached = frozenset(patients_managed_by(user=user).values_list("pk", flat=True))
+        user._managed_patient_ids = cached
+    return cached
+
+
+def patient_is_managed_by(*, patient: Patient, user) -> bool:
+    """Whether `user` may act for `patient`: their own record, or a dependant's."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return patient.user_id == user.pk or patient.pk in patient_ids_managed_by(user=user)
 
 
 def patients_managed_by(*, user) -> QuerySet[Patient]:

@@ -83,6 +83,40 @@ class ProfileForm(_PatientFields):
     )
 
 
+class ClaimForm(BootstrapMixin, forms.Form):
+    """Portal access for a clinic record: the invitation's code proves the address."""
+
+    record_number = forms.CharField(
+        label="Record number", max_length=20, help_text="On your clinic card, e.g. CMS-000123.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    channel = forms.ChoiceField(
+        label="The code came by", choices=[("email", "Email"), ("sms", "SMS")],
+        initial="email", widget=forms.RadioSelect,
+    )
+    address = forms.CharField(
+        label="The email or mobile number it came to", max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+    code = forms.CharField(
+        label="Code", max_length=6, min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
+        ),
+    )
+    username = _text(150, "username")
+    email = forms.EmailField(
+        label="Email for your login", required=False,
+        help_text="Only needed when the code came by SMS and the clinic has no email for you.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        strip=False,
+        help_text="At least 8 characters; not only digits and not a common password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
 class LoginForm(BootstrapMixin, forms.Form):
     login = forms.CharField(
         label="Username or email",

@@ -5,6 +5,7 @@ from clinic.portal.views import (
     auth,
     booking,
     dashboard,
+    family,
     password_reset,
     profile,
     public,
@@ -19,6 +20,7 @@ urlpatterns = [
     path("doctors/<int:doctor_id>/", public.doctor, name="doctor"),
     # Account
     path("register/", auth.register, name="register"),
+    path("claim/", auth.claim, name="claim"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("password/forgot/", password_reset.forgot, name="password_forgot"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("password/new/", password_reset.new_password, name="password_new"),
     # The patient's own pages
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("viewing/", family.acting_set, name="acting_set"),
     path("profile/", profile.profile, name="profile"),
     path("profile/edit/", profile.profile_edit, name="profile_edit"),
     path("profile/picture/", profile.profile_picture, name="profile_picture"),

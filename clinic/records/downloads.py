@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, read_link
 from clinic.core.errors import Forbidden
 from clinic.patients.models import Patient
+from clinic.patients.selectors import patient_is_managed_by
 from clinic.records.models import Consultation
 from clinic.records.prescriptions import prescription_pdf
 
@@ -28,7 +29,8 @@ def may_read(*, user, consultation: Consultation) -> bool:
 def _may_read(*, user, patient: Patient) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_staff or patient.user_id == user.pk
+    # The family rule: the patient's own login or a guardian's (patients.selectors).
+    return user.is_staff or patient_is_managed_by(patient=patient, user=user)
 
 
 def prescription_url(*, consultation: Consultation, user, request=None) -> str:

@@ -31,8 +31,13 @@ class PatientAdminTests(AdminTestCase):
         """Each of given and family name, username, phone, email and record number finds
         the patient."""
         terms = [
-            "Alice", "adams", "alice", self.alice.phone_national, str(self.alice.phone),
-            "alice@example.com", self.alice.record_number,
+            "Alice",
+            "adams",
+            "alice",
+            self.alice.phone_national,
+            str(self.alice.phone),
+            "alice@example.com",
+            self.alice.record_number,
         ]
         for term in terms:
             with self.subTest(term=term):
@@ -46,11 +51,20 @@ class PatientAdminTests(AdminTestCase):
 
     def test_an_admin_edit_is_audited(self):
         """Saving the change form records who changed which fields, not the values."""
-        response = self.client.post(f"{CHANGELIST}{self.alice.pk}/change/", {
-            "user": self.alice.user.pk, "given_name": "Alice", "family_name": "Adams",
-            "email": "alice@example.com", "gender": "Female", "dob": "1990-05-17",
-            "address": "2 New Street", "phone": self.alice.phone_national, "email_verified": "on",
-        })
+        response = self.client.post(
+            f"{CHANGELIST}{self.alice.pk}/change/",
+            {
+                "user": self.alice.user.pk,
+                "given_name": "Alice",
+                "family_name": "Adams",
+                "email": "alice@example.com",
+                "gender": "Female",
+                "dob": "1990-05-17",
+                "address": "2 New Street",
+                "phone": self.alice.phone_national,
+                "email_verified": "on",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         event = AuditEvent.objects.get(action="patient.admin_updated")
         self.assertEqual((event.actor, event.object_id), (self.staff, str(self.alice.pk)))

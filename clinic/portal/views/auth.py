@@ -16,9 +16,10 @@ from clinic.accounts.throttles import (
     signup_attempt_check,
 )
 from clinic.core.errors import InvalidInput, Throttled
+from clinic.patients.invitations import patient_claim
 from clinic.patients.services import patient_register
 from clinic.portal.errors import form_add_error, user_message
-from clinic.portal.forms import LoginForm, RegisterForm
+from clinic.portal.forms import ClaimForm, LoginForm, RegisterForm
 
 
 def _next_url(request) -> str:
@@ -54,6 +55,31 @@ def register(request):
             )
             return redirect("portal:dashboard")
     return render(request, "portal/auth/register.html", {"form": form}, status=status)
+
+
+@sensitive_post_parameters("password", "code")
+def claim(request):
+    """A patient the clinic invited chooses a username and password for their record."""
+    if request.user.is_authenticated:
+        return redirect("portal:dashboard")
+    form = ClaimForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            signup_attempt_check(client_ip=client_ip_of(request))
+            user = patient_claim(**form.cleaned_data)
+        except Throttled as exc:
+            form.add_error(None, user_message(exc))
+            status = 429
+        except InvalidInput as exc:
+            form_add_error(form, exc, field_map={"otp": "code"})
+            status = 400
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, f"Welcome, {user.first_name or user.username}! "
+                                      "Your portal access is ready.")
+            return redirect("portal:dashboard")
+    return render(request, "portal/auth/claim.html", {"form": form}, status=status)
 
 
 @sensitive_post_parameters("password")

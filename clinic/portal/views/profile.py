@@ -35,13 +35,13 @@ def _profile_initial(patient) -> dict:
 def profile(request):
     return render(
         request, "portal/profile/profile.html",
-        {"patient": request.patient, "picture_form": PictureForm()},
+        {"patient": request.own_patient, "picture_form": PictureForm()},
     )
 
 
 @patient_required
 def profile_edit(request):
-    patient = request.patient
+    patient = request.own_patient
     form = ProfileForm(request.POST or None, initial=_profile_initial(patient))
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if form.initial.get(k) != v}
@@ -65,7 +65,7 @@ def profile_picture(request):
     if form.is_valid():
         try:
             patient_set_picture(
-                patient=request.patient, upload=form.cleaned_data["picture"], actor=request.user
+                patient=request.own_patient, upload=form.cleaned_data["picture"], actor=request.user
             )
         except InvalidInput as exc:  # includes PayloadTooLarge and UnsupportedMedia
             form.add_error("picture", user_message(exc))
@@ -74,7 +74,7 @@ def profile_picture(request):
             return redirect("portal:profile")
     return render(
         request, "portal/profile/profile.html",
-        {"patient": request.patient, "picture_form": form}, status=400,
+        {"patient": request.own_patient, "picture_form": form}, status=400,
     )
 
 
