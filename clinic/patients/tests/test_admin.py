@@ -2,6 +2,7 @@ import time_machine
 
 from clinic.core.models import AuditEvent
 from clinic.core.tests.admin_cases import AdminTestCase
+from clinic.patients.models import Patient
 from clinic.testing import FIXED_NOW, make_patient
 
 CHANGELIST = "/admin/patients/patient/"
@@ -77,3 +78,33 @@ class PatientAdminTests(AdminTestCase):
         )
         # session + user, 2 counts, rows, session save (savepoint, update, release)
         self.assertEqual(queries, 8)
+
+    def test_adding_a_patient_records_one_without_a_login(self):
+        """The add form goes through patient_create_record: numbered, audited, no login."""
+        response = self.client.post(
+            f"{CHANGELIST}add/",
+            {
+                "given_name": "Meena",
+                "family_name": "Pillai",
+                "gender": "Female",
+                "dob": "1958-03-09",
+                "phone": "98765 43219",
+                "allergies": "Penicillin",
+            },
+        )
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        patient = Patient.objects.get(given_name="Meena")
+        self.assertIsNone(patient.user)
+        self.assertEqual(str(patient.phone), "+919876543219")
+        self.assertRegex(patient.record_number, r"^CMS-\d{6}$")
+        self.assertTrue(AuditEvent.objects.filter(action="patient.recorded").exists())
+
+    def test_a_bad_phone_is_a_form_error_and_adds_nothing(self):
+        before = Patient.objects.count()
+        response = self.client.post(
+            f"{CHANGELIST}add/",
+            {"given_name": "X", "gender": "Male", "dob": "1990-01-01", "phone": "98765abcde"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Enter a valid phone number.")
+        self.assertEqual(Patient.objects.count(), before)
