@@ -24,7 +24,7 @@ from clinic.core.errors import InvalidInput, Throttled
 from clinic.notifications import addresses
 from clinic.notifications.services import message_queue
 from clinic.otp import services as otp
-from clinic.otp.models import OtpChannel, OtpCode
+from clinic.otp.models import OtpChannel, OtpCode, OtpPurpose
 from clinic.patients.models import RECORD_PREFIX, Patient
 from clinic.patients.services import (
     _full_clean,
@@ -69,6 +69,7 @@ def patient_invite(*, patient: Patient, channel: str, actor) -> None:
         row.user = None
         row.generation += 1
         row.code_hash = ""  # drawn by the sender (otp_code_draw)
+        row.purpose = OtpPurpose.VERIFY  # never a password reset
         row.issued_at = now
         row.expires_at = now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS)
         row.used_at = None
