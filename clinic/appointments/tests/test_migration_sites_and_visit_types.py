@@ -10,7 +10,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
 
-BEFORE = [("doctors", "0001_initial"), ("appointments", "0001_initial")]
+# patients 0001 too: the historical Patient below must match the table's shape.
+BEFORE = [
+    ("patients", "0001_initial"),
+    ("doctors", "0001_initial"),
+    ("appointments", "0001_initial"),
+]
 DAY = dt.date(2029, 12, 4)
 
 
