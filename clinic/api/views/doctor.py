@@ -4,12 +4,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.inputs import parse_input
-from clinic.api.rows import stored_file
 from clinic.api.shapes import errors
 from clinic.core import clock
-from clinic.core.downloads import file_url
 from clinic.doctors.cache import DIRECTORY_COLUMNS
-from clinic.doctors.models import Doctor
+from clinic.doctors.pictures import doctor_picture_url
 from clinic.doctors.selectors import doctor_directory, doctor_get
 from clinic.patients.models import age_on
 
@@ -22,7 +20,9 @@ class DoctorApi(APIView):
             ref_name = "DoctorQuery"
 
         doctor_id = serializers.IntegerField(
-            required=False, min_value=1, max_value=2**63 - 1,
+            required=False,
+            min_value=1,
+            max_value=2**63 - 1,
             help_text="Only this doctor (a one-element list).",
         )
 
@@ -47,8 +47,8 @@ class DoctorApi(APIView):
             return str(doctor.experience_years)
 
         def get_profile_pic(self, doctor) -> str | None:
-            request = self.context["request"]
-            return file_url(doctor.profile_pic, user=request.user, request=request)
+            # Public content: a stable absolute URL, not a per-user signed link.
+            return doctor_picture_url(doctor, request=self.context["request"])
 
     @extend_schema(
         operation_id="doctor_list",
@@ -67,7 +67,7 @@ class DoctorApi(APIView):
             rows = doctor_directory()  # cached until a doctor changes
         # Rows built by hand in OutputSerializer's shape, for speed: 2.3 -> 1.4 ms a request
         # in-process (issue #6, clinic/api/rows.py). The age as Doctor.age has it.
-        today, user = clock.today(), request.user
+        today = clock.today()
         return Response(
             [
                 {
@@ -78,10 +78,7 @@ class DoctorApi(APIView):
                     "experience": str(row["experience_years"]),
                     "domain": row["specialty"],
                     "office_number": row["office_number"],
-                    "profile_pic": file_url(
-                        stored_file(Doctor, "profile_pic", row["profile_pic"]),
-                        user=user, request=request,
-                    ),
+                    "profile_pic": doctor_picture_url(row["profile_pic"], request=request),
                 }
                 for row in rows
             ]

@@ -2,6 +2,7 @@ from django import template
 
 from clinic.core import clock
 from clinic.core.downloads import file_url as _file_url
+from clinic.doctors.pictures import doctor_picture_url as _doctor_picture_url
 
 register = template.Library()
 
@@ -10,9 +11,16 @@ register = template.Library()
 def file_url(context, fieldfile, filename=None):
     """A short-lived link for the viewer to a private file, or an empty string."""
     request = context.get("request")
-    if not fieldfile or request is None:
+    # Private files are never part of a page an anonymous visitor can see.
+    if not fieldfile or request is None or not request.user.is_authenticated:
         return ""
     return _file_url(fieldfile, user=request.user, filename=filename) or ""
+
+
+@register.simple_tag
+def doctor_picture_url(doctor):
+    """The public URL of a doctor's picture, or an empty string."""
+    return _doctor_picture_url(doctor) or ""
 
 
 @register.filter
