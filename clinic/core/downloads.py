@@ -8,7 +8,6 @@ owner patient or staff); the link is then refused to any other logged-in
 account, after it expires, or when it was tampered with.
 """
 
-import mimetypes
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from clinic.core.errors import Forbidden
+from clinic.core.sniff import sniff_file
 
 _SALT = "cms.files.download"
 PRIVATE_HEADERS = {
@@ -32,6 +32,10 @@ PRIVATE_HEADERS = {
 # An image is never a page: no scripts or forms even if a browser is tricked. (Not
 # for PDFs: browsers refuse to show a PDF in a sandboxed document.)
 IMAGE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+# A PDF shown inline may use the browser's viewer, nothing else; anything saved as an
+# attachment gets the strictest policy in case a browser renders it anyway.
+PDF_CSP = "default-src 'none'; object-src 'self'"
+ATTACHMENT_CSP = "sandbox; default-src 'none'"
 
 
 def file_url(
@@ -130,14 +134,27 @@ def download(request, token: str):
     name = data["n"]
     if not default_storage.exists(name):
         raise Http404("No such file.")
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    as_attachment = bool(data.get("a")) or request.GET.get("download") == "1"
+    fh = default_storage.open(name, "rb")
+    # The type comes from the bytes, never the name: only what the upload checks
+    # produce (JPEG, PNG, WebP, PDF) is shown inline; anything else is a download.
+    content_type = sniff_file(fh)
+    as_attachment = (
+        content_type is None or bool(data.get("a")) or request.GET.get("download") == "1"
+    )
+    response = FileResponse(fh, content_type=content_type or "application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment, data.get("f") or download_name(name, None)
     )
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
-    if content_type.startswith("image/"):
-        response["Content-Security-Policy"] = IMAGE_CSP
+    response["Content-Security-Policy"] = file_csp(content_type, attachment=as_attachment)
     return response
+
+
+def file_csp(content_type: str | None, *, attachment: bool) -> str:
+    """The Content-Security-Policy of a file response: files are never pages."""
+    if content_type and content_type.startswith("image/"):
+        return IMAGE_CSP
+    if content_type == "application/pdf" and not attachment:
+        return PDF_CSP
+    return ATTACHMENT_CSP

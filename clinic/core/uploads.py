@@ -5,6 +5,10 @@ Content-Type. Images are decoded and re-encoded with Pillow, which drops EXIF
 (GPS, camera serials), XMP and comments; PDFs must parse as PDFs. The cleaned
 file is named only by its detected type: the stored key stays random, and the
 uploader's file name is kept apart (`display_name`) for display.
+
+Every way in runs these checks: services call `clean_picture` / `clean_document`,
+and every form (admin included) gets `PictureFormField` / `DocumentFormField`
+from the model fields `PictureField` / `DocumentField`.
 """
 
 import io
@@ -12,11 +16,13 @@ import unicodedata
 import warnings
 from pathlib import PurePosixPath
 
+from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import models
 from PIL import Image, ImageOps
 
-from clinic.core.errors import PayloadTooLarge, UnsupportedMedia
+from clinic.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 
 # Longest side of a stored image; bigger pictures are scaled down.
 MAX_IMAGE_SIDE = 2048
@@ -29,32 +35,54 @@ _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 _PDF_MAGIC = b"%PDF-"
 
 
-def clean_picture(upload) -> ContentFile:
+class CleanedFile(ContentFile):
+    """What the checks return: safe to store as it is. `kind` is "picture" or "document"."""
+
+    def __init__(self, content: bytes, *, name: str, kind: str, original_name: str = ""):
+        super().__init__(content, name=name)
+        self.kind = kind
+        self.original_name = original_name
+
+
+def clean_picture(upload) -> CleanedFile:
     """A re-encoded JPEG, PNG or WebP of `upload`, without metadata.
 
     Raises PayloadTooLarge over settings.PICTURE_MAX_BYTES and UnsupportedMedia
     for anything that is not a readable JPEG, PNG or WebP image.
     """
+    if isinstance(upload, CleanedFile) and upload.kind == "picture":
+        return upload  # a form field cleaned it already; re-encoding again only loses quality
     data = _read_limited(upload, settings.PICTURE_MAX_BYTES)
-    return _clean_image(data)
+    return _clean_image(data, original_name=_name_of(upload))
 
 
-def clean_document(upload) -> ContentFile:
+def clean_document(upload) -> CleanedFile:
     """A lab report or scan: an image (cleaned as a picture) or a checked PDF.
 
     Raises PayloadTooLarge over settings.DOCUMENT_MAX_BYTES and UnsupportedMedia
     for any other content.
     """
+    if isinstance(upload, CleanedFile):
+        return upload
     data = _read_limited(upload, settings.DOCUMENT_MAX_BYTES)
     if data.startswith(_PDF_MAGIC):
         _check_pdf(data)
-        return ContentFile(data, name="document.pdf")
-    return _clean_image(data, accepted="a JPEG, PNG or WebP image or a PDF")
+        return CleanedFile(
+            data, name="document.pdf", kind="document", original_name=_name_of(upload)
+        )
+    return _clean_image(
+        data, accepted="a JPEG, PNG or WebP image or a PDF", original_name=_name_of(upload)
+    )
+
+
+def _name_of(upload) -> str:
+    return str(getattr(upload, "name", "") or "")
 
 
 def display_name(upload, *, max_length: int = 200) -> str:
     """The uploader's file name, safe to show: no folders, no control characters."""
-    name = PurePosixPath(str(getattr(upload, "name", "") or "").replace("\\", "/")).name
+    raw = getattr(upload, "original_name", None) or getattr(upload, "name", "") or ""
+    name = PurePosixPath(str(raw).replace("\\", "/")).name
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     if len(name) > max_length:
         stem, dot, ext = name.rpartition(".")
@@ -83,7 +111,9 @@ def _too_large(limit: int) -> str:
     return f"The file is larger than {limit / (1024 * 1024):.1f} MB."
 
 
-def _clean_image(data: bytes, *, accepted: str = "a JPEG, PNG or WebP image") -> ContentFile:
+def _clean_image(
+    data: bytes, *, accepted: str = "a JPEG, PNG or WebP image", original_name: str = ""
+) -> CleanedFile:
     refused = UnsupportedMedia(f"The file is not {accepted}.", field="file")
     try:
         with warnings.catch_warnings():
@@ -117,7 +147,9 @@ def _clean_image(data: bytes, *, accepted: str = "a JPEG, PNG or WebP image") ->
         raise PayloadTooLarge("The image has too many pixels.", field="file") from None
     except Exception:  # Pillow raises many types on malformed input; all mean "not an image"
         raise refused from None
-    return ContentFile(out.getvalue(), name=f"image{_FORMATS[fmt]}")
+    return CleanedFile(
+        out.getvalue(), name=f"image{_FORMATS[fmt]}", kind="picture", original_name=original_name
+    )
 
 
 def _normalise_mode(image: Image.Image, fmt: str) -> Image.Image:
@@ -151,3 +183,50 @@ def _check_pdf(data: bytes) -> None:
         raise refused
     if pages > MAX_PDF_PAGES:
         raise PayloadTooLarge(f"The PDF has more than {MAX_PDF_PAGES} pages.", field="file")
+
+
+class CheckedFileFormField(forms.FileField):
+    """A form's file field whose new upload goes through `cleaner`; it yields the cleaned file."""
+
+    cleaner = staticmethod(clean_document)
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        try:
+            return self.cleaner(upload)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.fields.get("file", [exc.message])[0]) from None
+
+
+class PictureFormField(CheckedFileFormField):
+    cleaner = staticmethod(clean_picture)
+
+
+class DocumentFormField(CheckedFileFormField):
+    cleaner = staticmethod(clean_document)
+
+
+class _CheckedModelFileField(models.FileField):
+    form_class = CheckedFileFormField
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": self.form_class, **kwargs})
+
+    def deconstruct(self):
+        # Migrations see a plain FileField: the checks concern forms only, the column is the same.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.FileField", args, kwargs
+
+
+class PictureField(_CheckedModelFileField):
+    """A FileField whose forms (admin included) accept only pictures, cleaned by clean_picture."""
+
+    form_class = PictureFormField
+
+
+class DocumentField(_CheckedModelFileField):
+    """A FileField whose forms accept only images or PDFs, cleaned by clean_document."""
+
+    form_class = DocumentFormField

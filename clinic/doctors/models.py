@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from clinic.core import clock
 from clinic.core.files import doctor_picture_key
 from clinic.core.models import BaseModel
+from clinic.core.uploads import PictureField
 from clinic.patients.models import Gender, age_on
 
 
@@ -67,7 +68,7 @@ class Doctor(BaseModel):
     )
     specialty = models.CharField(max_length=80, db_index=True)
     office_number = models.CharField(max_length=20, blank=True)
-    profile_pic = models.FileField(upload_to=doctor_picture_key, blank=True)
+    profile_pic = PictureField(upload_to=doctor_picture_key, blank=True)
     bio = models.TextField(blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

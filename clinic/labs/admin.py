@@ -21,6 +21,7 @@ from clinic.core.admin import (
 from clinic.core.audit import audit_log
 from clinic.core.downloads import file_url
 from clinic.core.errors import ApplicationError
+from clinic.core.uploads import DocumentFormField
 from clinic.labs.models import LabReport, LabStatus
 from clinic.labs.services import (
     lab_report_attach,
@@ -44,7 +45,7 @@ _RECORD = [
 
 
 class LabReportAdminForm(forms.ModelForm):
-    upload = forms.FileField(
+    upload = DocumentFormField(
         label="Result file",
         required=False,
         help_text="An image or PDF from the lab. Uploading it marks the report resulted; "

@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.core.files import lab_report_key
 from clinic.core.models import BaseModel, KeptQuerySet, KeptRecordMixin
+from clinic.core.uploads import DocumentField
 
 
 class LabStatus(models.TextChoices):
@@ -33,7 +34,7 @@ class LabReport(KeptRecordMixin, BaseModel):
     test = models.CharField(max_length=120, help_text="The test, e.g. MRI, CBC (the seed's 'lab').")
     date = models.DateField("date of report")
     status = models.CharField(max_length=20, choices=LabStatus.choices, default=LabStatus.ORDERED)
-    file = models.FileField(upload_to=lab_report_key, blank=True, help_text="Image or PDF.")
+    file = DocumentField(upload_to=lab_report_key, blank=True, help_text="Image or PDF.")
     original_name = models.CharField(max_length=200, blank=True)
     resulted_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from clinic.core import clock
 from clinic.core.files import patient_picture_key
 from clinic.core.models import BaseModel
+from clinic.core.uploads import PictureField
 from clinic.core.validators import validate_not_future
 
 RECORD_PREFIX = "CMS-"
@@ -63,7 +64,7 @@ class Patient(BaseModel):
         related_name="dependants",
         help_text="Logins that manage this patient (a parent, a carer).",
     )
-    profile_pic = models.FileField(upload_to=patient_picture_key, blank=True)
+    profile_pic = PictureField(upload_to=patient_picture_key, blank=True)
     email_verified = models.BooleanField(default=False)
     phone_verified = models.BooleanField(default=False)
     sms_opt_out = models.BooleanField(

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from clinic.core import clock
+from clinic.core.uploads import PictureFormField
 from clinic.patients.models import Gender
 
 FIELD_TEMPLATE = "portal/includes/field.html"
@@ -129,7 +130,8 @@ class LoginForm(BootstrapMixin, forms.Form):
 
 
 class PictureForm(BootstrapMixin, forms.Form):
-    picture = forms.FileField(
+    # Checked and re-encoded as the form validates, as every upload is (clinic.core.uploads).
+    picture = PictureFormField(
         label="New picture",
         help_text="A JPEG, PNG or WebP image.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),

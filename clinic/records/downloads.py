@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, read_link
+from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, file_csp, read_link
 from clinic.core.errors import Forbidden
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patient_is_managed_by
@@ -76,9 +76,11 @@ def prescription(request, token: str):
     response = HttpResponse(
         prescription_pdf(consultation=consultation), content_type="application/pdf"
     )
+    as_attachment = request.GET.get("download") == "1"
     response["Content-Disposition"] = content_disposition_header(
-        request.GET.get("download") == "1", filename_for(consultation)
+        as_attachment, filename_for(consultation)
     )
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
+    response["Content-Security-Policy"] = file_csp("application/pdf", attachment=as_attachment)
     return response

@@ -3,6 +3,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.core.files import scan_key
 from clinic.core.models import BaseModel
+from clinic.core.uploads import DocumentField
 
 
 class Consultation(BaseModel):
@@ -23,7 +24,7 @@ class Consultation(BaseModel):
     purpose = models.CharField(max_length=200)
     diagnosis = models.TextField(blank=True)
     notes = models.TextField(blank=True)
-    scan = models.FileField(
+    scan = DocumentField(
         upload_to=scan_key, blank=True, help_text="An optional scan (image or PDF)."
     )
     history = HistoricalRecords()
