@@ -29,11 +29,28 @@ _DOMAIN_STATUS = (
 )
 
 
+# Error bodies stay small whatever came in: a few fields, a few short messages each.
+# (Messages may quote the input, e.g. DRF's '"x" is not a valid choice.')
+MAX_ERROR_FIELDS = 20
+MAX_FIELD_MESSAGES = 5
+MAX_MESSAGE_CHARS = 300
+
+
 def error_response(message: str, code: int, *, fields=None, headers=None) -> Response:
-    body = {"ERR": message}
+    body = {"ERR": _short(message)}
     if fields:
-        body["FIELDS"] = fields
+        body["FIELDS"] = {
+            _short(str(name)): [_short(m) for m in messages[:MAX_FIELD_MESSAGES]]
+            for name, messages in list(fields.items())[:MAX_ERROR_FIELDS]
+        }
     return Response(body, status=code, headers=headers)
+
+
+def _short(message) -> str:
+    message = str(message)
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def exception_handler(exc, context):

@@ -80,6 +80,14 @@ class IdListField(serializers.ListField):
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
 
+    def to_internal_value(self, data):
+        # The length first: DRF validates every item before it looks at max_length,
+        # so 150,000 ids cost seconds and came back as 150,000 item errors.
+        if isinstance(data, list | tuple) and self.max_length is not None:
+            if len(data) > self.max_length:
+                self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
     def get_value(self, dictionary):
         value = super().get_value(dictionary)
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
