@@ -151,15 +151,26 @@ def patient_create_record(
     return patient
 
 
-@transaction.atomic
-def patient_update(*, patient: Patient, actor, **changes) -> Patient:
-    """Update profile fields; changing the phone clears its verification.
+def patient_update(*, patient: Patient, actor, picture=None, **changes) -> Patient:
+    """Update profile fields and, with `picture`, the profile picture: all or nothing.
 
-    All or nothing: every value is checked before anything is saved.
+    Everything is checked before anything is written (the picture cleaned, every
+    value validated); then the rows change in one transaction. A picture stored for
+    a transaction that fails is removed again. Changing the phone clears its
+    verification.
     """
+    from clinic.core.files import delete_after_commit, store
+    from clinic.core.uploads import clean_picture
+
     unknown = set(changes) - set(PROFILE_FIELDS) - set(NAME_FIELDS)
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: This field cannot be changed.")
+    content = None
+    if picture is not None:
+        try:
+            content = clean_picture(picture)
+        except InvalidInput as exc:  # name the model's field, not the checker's "file"
+            raise type(exc)(exc.message, field="profile_pic") from None
     if "phone" in changes:
         changes["phone"] = phone_parse(changes["phone"])
     old_phone = patient.phone
@@ -176,10 +187,33 @@ def patient_update(*, patient: Patient, actor, **changes) -> Patient:
         # The login's own name follows the record's (the accounts admin lists it).
         user.first_name, user.last_name = patient.given_name, patient.family_name
     _full_clean(*([user] if user is not None else []), patient)
-    if user is not None:
-        user.save(update_fields=["first_name", "last_name"])
-    patient.save()
-    audit_log(actor=actor, action="patient.updated", obj=patient, fields=sorted(changes))
+
+    new_name = store(patient, "profile_pic", content) if content is not None else None
+    storage, previous = patient.profile_pic.storage, patient.profile_pic.name
+    try:
+        with transaction.atomic():
+            # The current picture is read under the lock, so two replacements never both
+            # keep it, and saving the other fields never writes back a stale picture name.
+            locked = Patient.objects.select_for_update().only("profile_pic").get(pk=patient.pk)
+            old_name = locked.profile_pic.name
+            patient.profile_pic.name = new_name or old_name
+            if changes:
+                if user is not None:
+                    user.save(update_fields=["first_name", "last_name"])
+                patient.save()
+                audit_log(
+                    actor=actor, action="patient.updated", obj=patient, fields=sorted(changes)
+                )
+            if new_name:
+                if not changes:
+                    patient.save(update_fields=["profile_pic", "updated_at"])
+                audit_log(actor=actor, action="patient.picture_set", obj=patient)
+                delete_after_commit(storage, old_name)
+    except BaseException:
+        if new_name:
+            patient.profile_pic.name = previous
+            storage.delete(new_name)
+        raise
     return patient
 
 
@@ -201,28 +235,8 @@ def patient_phone_mark_verified(*, patient: Patient) -> None:
 
 
 def patient_set_picture(*, patient: Patient, upload, actor) -> Patient:
-    """Replace the profile picture with a cleaned copy of `upload`.
+    """Replace the profile picture with a cleaned copy of `upload` (see patient_update).
 
     The new file is stored under a random key; the old one is removed after commit.
     """
-    from clinic.core.files import delete_after_commit, store
-    from clinic.core.uploads import clean_picture
-
-    content = clean_picture(upload)
-    new_name = store(patient, "profile_pic", content)
-    storage = patient.profile_pic.storage
-    try:
-        with transaction.atomic():
-            # Read the current file under the lock, so two replacements never both keep it.
-            locked = Patient.objects.select_for_update().get(pk=patient.pk)
-            old_name = locked.profile_pic.name
-            locked.profile_pic.name = new_name
-            locked.save(update_fields=["profile_pic", "updated_at"])
-            audit_log(actor=actor, action="patient.picture_set", obj=locked)
-            delete_after_commit(storage, old_name)
-    except BaseException:
-        storage.delete(new_name)
-        raise
-    patient.profile_pic.name = new_name
-    patient.updated_at = locked.updated_at
-    return patient
+    return patient_update(patient=patient, actor=actor, picture=upload)

@@ -58,13 +58,12 @@ class PatientProfileApi(PatientApi):
     def patch(self, request):
         changes = dict(parse_input(request, self.UpdateInputSerializer))
         picture = changes.pop("profile_pic", None)
-        if changes:
-            patient_update(patient=self.patient, actor=request.user, **changes)
-        if picture is not None:
-            from clinic.patients.services import patient_set_picture
-
+        if changes or picture is not None:
+            # One service call: the fields and the picture are saved together or not at all.
             try:
-                patient_set_picture(patient=self.patient, upload=picture, actor=request.user)
-            except InvalidInput as exc:  # name the API's field, not the service's
+                patient_update(patient=self.patient, actor=request.user, picture=picture, **changes)
+            except InvalidInput as exc:
+                if exc.field != "profile_pic":
+                    raise
                 raise type(exc)(f"profile_pic: {exc.message}", field="profile_pic") from None
         return Response(self.OutputSerializer(self.patient, context={"request": request}).data)
