@@ -255,6 +255,8 @@ REST_FRAMEWORK = {
         "otp_verify_client": env_str("THROTTLE_OTP_VERIFY_CLIENT", "200/hour"),
     },
 }
+# How long an Idempotency-Key's first answer is kept (clinic/api/idempotency.py).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMS patient API",
     "DESCRIPTION": "The clinic management system's token-authenticated patient API.",

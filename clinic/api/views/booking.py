@@ -3,6 +3,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from clinic.api.fields import IdListField, SeedDateField, SlotField
+from clinic.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
+from clinic.api.idempotency import idempotent
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, seed_slot
@@ -90,9 +92,11 @@ class BookingApi(PatientApi):
     @extend_schema(
         operation_id="booking_create",
         summary="Book one of a doctor's free slots",
+        parameters=[IDEMPOTENCY_KEY],
         request=InputSerializer,
         responses={201: BookedSerializer, **errors(401, 403, 404, 409)},
     )
+    @idempotent
     def post(self, request):
         data = parse_input(request, self.InputSerializer)
         doctor = doctor_get(doctor_id=data["doc_id"])
