@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clinic.api.views.booking import BookingApi
 from clinic.api.views.consultations import ConsultationsApi
@@ -30,7 +30,7 @@ urlpatterns = [
     path("verify-otp/", OtpVerifyApi.as_view(), name="otp-verify"),
     path("reset-password/", PasswordResetApi.as_view(), name="password-reset"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Last: any other path under /cms-api/ is a JSON 404, never Django's HTML page.
     re_path(r"^.*$", not_found, name="not-found"),
 ]
