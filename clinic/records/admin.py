@@ -10,6 +10,7 @@ from clinic.records.models import Consultation, PrescriptionLine
 class PrescriptionLineInline(admin.TabularInline):
     model = PrescriptionLine
     extra = 1
+    can_delete = False  # clinical records are never deleted
     fields = ["position", "medicine", "dose", "frequency", "duration", "instructions"]
 
 
@@ -22,6 +23,10 @@ class ConsultationAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryA
     list_select_related = ["patient__user", "doctor"]
     autocomplete_fields = ["patient", "doctor", "appointment"]
     inlines = [PrescriptionLineInline]
+
+    # Clinical records are never deleted (no delete page, no delete action).
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="patient", ordering="patient__given_name")
     def patient_name(self, obj):
@@ -51,6 +56,9 @@ class PrescriptionLineAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["consultation__doctor"]
     list_select_related = ["consultation__patient__user"]
     autocomplete_fields = ["consultation"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="patient")
     def patient_name(self, obj):

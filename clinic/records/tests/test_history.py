@@ -79,3 +79,23 @@ class HistoryTests(AdminTestCase):
                 rows = list(page.context["page_obj"])
                 self.assertEqual([row.history_type for row in rows], ["+"])
                 self.assertIs(page.context["revert_disabled"], True)
+
+
+class NoDeleteTests(AdminTestCase):
+    def test_the_admin_offers_no_delete_for_consultations_and_lines(self):
+        """No delete permission, no delete action, no inline delete; a forged POST is refused."""
+        visit = consultation_for(self.alice, self.dr_rao, lines=1)
+        line = visit.lines.get()
+        for url, obj in [
+            ("/admin/records/consultation/", visit),
+            ("/admin/records/prescriptionline/", line),
+        ]:
+            with self.subTest(url=url):
+                # With delete gone the changelist has no action at all.
+                self.assertIsNone(self.changelist(url).context["action_form"])
+                response = self.client.post(f"{url}{obj.pk}/delete/", {"post": "yes"})
+                self.assertEqual(response.status_code, 403)
+        page = self.client.get(f"/admin/records/consultation/{visit.pk}/change/")
+        self.assertNotContains(page, 'name="lines-0-DELETE"')
+        self.assertTrue(Consultation.objects.filter(pk=visit.pk).exists())
+        self.assertTrue(PrescriptionLine.objects.filter(pk=line.pk).exists())
