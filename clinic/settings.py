@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "clinic.labs",
     "clinic.otp",
     "clinic.notifications",
+    "clinic.waitlist",
     "clinic.api",
     "clinic.portal",
 ]
@@ -338,6 +339,11 @@ CLINIC = {
 BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 90)
 # How many upcoming appointments one patient may hold at a time.
 MAX_ACTIVE_BOOKINGS = env_int("MAX_ACTIVE_BOOKINGS", 8)
+# How long a freed slot is held for the waiting patient it is offered to (minutes;
+# a fraction is allowed, e.g. for tests).
+WAITLIST_HOLD_MINUTES = float(env_str("WAITLIST_HOLD_MINUTES", "15"))
+# Where patients reach the portal: links in emails and SMS are absolute URLs on it.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------
 # HTTPS=1 behind TLS: redirect, secure cookies and HSTS.

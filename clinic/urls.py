@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic.appointments.views import calendar_feed
 from clinic.core.views import healthz
 from clinic.doctors.pictures import doctor_picture
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("files/", include("clinic.core.urls")),
     path("prescriptions/", include("clinic.records.urls")),
     path("healthz", healthz, name="healthz"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("", include("clinic.portal.urls")),
 ]

@@ -10,14 +10,15 @@ from clinic.testing import BaseTestCase
 EXPECTED = {
     "floor": 1,
     "doctors": 1,
-    "slots": 3,
+    "slots": 4,  # 3, plus the slots held for waitlist offers
     "active": 2,
     "history": 2,
     "reports": 2,
     "consultations": 3,
     # 6, plus the patient's row lock and the count of MAX_ACTIVE_BOOKINGS, the
-    # notification event written in the booking's transaction, and the history row.
-    "book": 10,
+    # notification event written in the booking's transaction, the history row, the
+    # doctor's row lock and the slots held for waitlist offers.
+    "book": 12,
     # 6, plus the notification event, the status change's row (who cancelled when)
     # and the history row.
     "cancel": 9,

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from clinic.api.views.booking import BookingApi
+from clinic.api.views.calendar import CalendarApi
 from clinic.api.views.consultations import ConsultationsApi
 from clinic.api.views.doctor import DoctorApi
 from clinic.api.views.history import HistoryApi
@@ -11,8 +12,10 @@ from clinic.api.views.not_found import not_found
 from clinic.api.views.otp import OtpSendApi, OtpVerifyApi, PasswordResetApi
 from clinic.api.views.patient import PatientProfileApi
 from clinic.api.views.reports import ReportsApi
+from clinic.api.views.reschedule import RescheduleApi
 from clinic.api.views.signup import SignupApi
 from clinic.api.views.slots import SlotsApi
+from clinic.api.views.waitlist import WaitlistApi, WaitlistClaimApi
 
 app_name = "api"
 urlpatterns = [
@@ -23,6 +26,10 @@ urlpatterns = [
     path("doctor/", DoctorApi.as_view(), name="doctor"),
     path("slots/", SlotsApi.as_view(), name="slots"),
     path("booking/", BookingApi.as_view(), name="booking"),
+    path("reschedule/", RescheduleApi.as_view(), name="reschedule"),
+    path("waitlist/", WaitlistApi.as_view(), name="waitlist"),
+    path("waitlist/claim/", WaitlistClaimApi.as_view(), name="waitlist-claim"),
+    path("calendar/", CalendarApi.as_view(), name="calendar"),
     path("history/", HistoryApi.as_view(), name="history"),
     path("consultations/", ConsultationsApi.as_view(), name="consultations"),
     path("reports/", ReportsApi.as_view(), name="reports"),

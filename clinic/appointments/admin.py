@@ -7,17 +7,29 @@ each a step of appointment_change_status.
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html_join
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.appointments.models import Appointment, AppointmentStatusChange, Status, VisitType
+from clinic.appointments.models import (
+    Appointment,
+    AppointmentMove,
+    AppointmentStatusChange,
+    CalendarFeed,
+    Status,
+    VisitType,
+)
 from clinic.appointments.services import (
     appointment_book,
     appointment_cancel_by_clinic,
     appointment_change_status,
+    appointment_reschedule,
     visit_type_set_default,
 )
 from clinic.core.admin import (
@@ -28,6 +40,7 @@ from clinic.core.admin import (
 )
 from clinic.core.audit import audit_log
 from clinic.core.errors import ApplicationError
+from clinic.doctors.models import Doctor
 from clinic.patients.admin import patient_search_fields
 
 
@@ -81,6 +94,16 @@ class AppointmentStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class MoveForm(forms.Form):
+    doctor = forms.ModelChoiceField(queryset=Doctor.objects.filter(is_active=True))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(
+        label="slot",
+        widget=forms.TimeInput(attrs={"placeholder": "09:30"}),
+        help_text="One of the doctor's free slots that day, e.g. 09:30.",
+    )
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, SimpleHistoryAdmin):
     list_display = [
@@ -104,6 +127,7 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, Si
     list_select_related = ["patient__user", "doctor", "visit_type"]
     autocomplete_fields = ["patient", "doctor"]
     actions = [
+        "move",
         "cancel_by_clinic",
         "mark_arrived",
         "mark_in_consultation",
@@ -151,12 +175,58 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, Si
     def get_fields(self, request, obj=None):
         if obj is None:
             return self.add_fields
-        return [*self.change_readonly_fields, "reason", *self.timestamp_fields]
+        return [*self.change_readonly_fields, "move_link", "reason", *self.timestamp_fields]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [*self.change_readonly_fields, *self.timestamp_fields]
+        return [*self.change_readonly_fields, "move_link", *self.timestamp_fields]
+
+    @admin.display(description="move")
+    def move_link(self, obj):
+        if obj is None or not obj.is_upcoming:
+            return "Only an upcoming booked appointment can be moved."
+        url = reverse("admin:appointments_appointment_move", args=[obj.pk])
+        return format_html('<a href="{}">Move to another slot…</a>', url)
+
+    # --- Move (the same service as the API's reschedule/) ------------------------
+    def get_urls(self):
+        move = self.admin_site.admin_view(self.move_view)
+        return [
+            path("<int:pk>/move/", move, name="appointments_appointment_move"),
+            *super().get_urls(),
+        ]
+
+    def move_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        appointment = get_object_or_404(
+            Appointment.objects.select_related("patient__user", "doctor"), pk=pk
+        )
+        form = MoveForm(request.POST or None, initial={"doctor": appointment.doctor_id})
+        if request.method == "POST" and form.is_valid():
+            try:
+                appointment_reschedule(
+                    patient=appointment.patient,
+                    appointment_id=appointment.pk,
+                    doctor=form.cleaned_data["doctor"],
+                    day=form.cleaned_data["date"],
+                    start=form.cleaned_data["start"],
+                    actor=request.user,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, f"Appointment #{pk} moved.", messages.SUCCESS)
+                return redirect("admin:appointments_appointment_change", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Move appointment #{pk}",
+            "appointment": appointment,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/appointments/appointment/move.html", context)
 
     @admin.display(description="status changes")
     def status_changes(self, obj):
@@ -222,6 +292,14 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, Si
         obj._state.adding = False
 
     # --- Actions ------------------------------------------------------------
+    @admin.action(description="Move to another slot…", permissions=["change"])
+    def move(self, request, queryset):
+        chosen = list(queryset.values_list("pk", flat=True)[:2])
+        if len(chosen) != 1:
+            self.message_user(request, "Choose exactly one appointment to move.", messages.ERROR)
+            return None
+        return redirect("admin:appointments_appointment_move", chosen[0])
+
     @admin.action(description="Cancel (by the clinic)", permissions=["change"])
     def cancel_by_clinic(self, request, queryset):
         chosen = list(queryset)
@@ -297,3 +375,41 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, Si
             )
         if not done and not skipped:
             self.message_user(request, "Nothing to do.", messages.INFO)
+
+
+@admin.register(AppointmentMove)
+class AppointmentMoveAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+    """Every reschedule, read-only: the moves are made by the "Move" form and the API."""
+
+    autocomplete_fields = ["from_doctor", "to_doctor"]
+    list_display = ["appointment", "from_date", "from_start", "to_date", "to_start", "moved_by"]
+    list_filter = ["to_doctor", "to_date"]
+    search_fields = ["=appointment__id", *patient_search_fields("appointment__patient")]
+    list_select_related = ["appointment", "moved_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+    """Who has a calendar feed; the token (a credential) is never shown. Delete to revoke."""
+
+    list_display = ["patient", "created_at", "updated_at"]
+    search_fields = patient_search_fields("patient")
+    list_select_related = ["patient__user"]
+    autocomplete_fields = ["patient"]
+    exclude = ["token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -135,6 +135,9 @@ class Appointment(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The calendar event's revision (iCalendar SEQUENCE): one more on every move and
+    # on the cancellation, so calendar apps replace or remove the event they hold.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AppointmentQuerySet.as_manager()
     # Saves record themselves; the state service's compare-and-swap update() does not
@@ -220,3 +223,51 @@ class AppointmentStatusChange(models.Model):
 
     def __str__(self):
         return f"#{self.appointment_id}: {self.from_status} → {self.to_status}"
+
+
+class AppointmentMove(BaseModel):
+    """One reschedule: where an appointment was and where it went (the "moved" message)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="moves")
+    from_doctor = models.ForeignKey("doctors.Doctor", on_delete=models.PROTECT, related_name="+")
+    from_date = models.DateField()
+    from_start = models.TimeField()
+    to_doctor = models.ForeignKey("doctors.Doctor", on_delete=models.PROTECT, related_name="+")
+    to_date = models.DateField()
+    to_start = models.TimeField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return (
+            f"#{self.appointment_id}: {self.from_date} {clock.slot_label(self.from_start)}"
+            f" -> {self.to_date} {clock.slot_label(self.to_start)}"
+        )
+
+    @property
+    def from_starts_at(self) -> dt.datetime:
+        return clock.combine(self.from_date, self.from_start)
+
+    @property
+    def from_slot_label(self) -> str:
+        return clock.slot_label(self.from_start)
+
+
+class CalendarFeed(BaseModel):
+    """A patient's private iCalendar feed: whoever holds the token reads their upcoming visits.
+
+    The token is the only credential (calendar apps send none), so it is long,
+    random and renewable: a new one makes the old URL answer 404.
+    """
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return f"calendar feed of patient {self.patient_id}"

@@ -5,13 +5,14 @@ services emit the events inside their transactions:
 `event_emit(name=BOOKED, object_id=appointment.pk)`.
 """
 
-from clinic.appointments.models import Appointment, CancelledBy, Status
+from clinic.appointments.models import Appointment, AppointmentMove, CancelledBy, Status
 from clinic.notifications import registry
 from clinic.notifications.services import patient_notify
 
 BOOKED = "appointment_booked"
 CANCELLED = "appointment_cancelled"
 REMINDER = "appointment_reminder"
+RESCHEDULED = "appointment_rescheduled"
 
 
 def _appointment(ctx: dict) -> Appointment | None:
@@ -30,12 +31,21 @@ def _appointment_context(appointment: Appointment) -> dict:
     }
 
 
+def _ics(appointment: Appointment, method: str) -> tuple:
+    """The appointment as a calendar invitation (REQUEST) or its withdrawal (CANCEL)."""
+    from clinic.appointments.calendar import appointments_calendar
+
+    content = appointments_calendar([appointment], method=method).decode()
+    name = "cancel.ics" if method == "CANCEL" else "appointment.ics"
+    return (name, content, "text/calendar")
+
+
 def _booked(ctx: dict) -> dict | None:
     appointment = _appointment(ctx)
     # A confirmation that arrives after the cancellation would only confuse.
     if appointment is None or appointment.status != Status.BOOKED:
         return None
-    return _appointment_context(appointment)
+    return {**_appointment_context(appointment), "attachments": [_ics(appointment, "REQUEST")]}
 
 
 def _reminder(ctx: dict) -> dict | None:
@@ -52,7 +62,45 @@ def _cancelled(ctx: dict) -> dict | None:
     return {
         **_appointment_context(appointment),
         "by_clinic": appointment.cancelled_by == CancelledBy.CLINIC,
+        "attachments": [_ics(appointment, "CANCEL")],
     }
+
+
+def _rescheduled(ctx: dict) -> dict | None:
+    move = (
+        AppointmentMove.objects.select_related(
+            "appointment__patient__user", "appointment__doctor", "from_doctor"
+        )
+        .filter(pk=ctx["move_id"])
+        .first()
+    )
+    if move is None:
+        return None
+    appointment = move.appointment
+    # Only the latest move of a still-booked appointment: an older one would send
+    # the patient to a time that no longer holds.
+    latest = appointment.moves.order_by("-pk").values_list("pk", flat=True).first()
+    if appointment.status != Status.BOOKED or latest != move.pk:
+        return None
+    # The same UID with a higher SEQUENCE: calendar apps move the event they hold.
+    return {
+        **_appointment_context(appointment),
+        "move": move,
+        "attachments": [_ics(appointment, "REQUEST")],
+    }
+
+
+def move_notify(event) -> None:
+    """The handler of RESCHEDULED: one "moved from X to Y" message per move."""
+    moves = AppointmentMove.objects.select_related("appointment__patient__user")
+    move = moves.filter(pk=event.object_id).first()
+    if move is not None:
+        patient_notify(
+            patient=move.appointment.patient,
+            template=event.name,
+            context={"move_id": move.pk},
+            key=f"{event.name}:{move.pk}",
+        )
 
 
 def appointment_notify(event) -> None:
@@ -78,3 +126,5 @@ def register() -> None:
     registry.message_type_register(template=REMINDER, builder=_reminder)
     registry.event_handler_register(name=BOOKED, handler=appointment_notify)
     registry.event_handler_register(name=CANCELLED, handler=appointment_notify)
+    registry.message_type_register(template=RESCHEDULED, builder=_rescheduled)
+    registry.event_handler_register(name=RESCHEDULED, handler=move_notify)

@@ -4,15 +4,18 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
-from clinic.appointments import notifications, states
+from clinic.appointments import holds, notifications, states
 from clinic.appointments.models import (
     Appointment,
+    AppointmentMove,
     AppointmentStatusChange,
     CancelledBy,
     Status,
     VisitType,
 )
+from clinic.appointments.signals import send_slot_freed
 from clinic.appointments.visit_types import visit_end, visit_type_get
 from clinic.core import clock
 from clinic.core.audit import audit_log
@@ -43,6 +46,35 @@ def appointment_book(
     the other gets a Conflict.
     """
     kind = visit_type_get(visit_type_id=visit_type.pk if visit_type is not None else None)
+    number, end = _bookable_slot(doctor=doctor, day=day, start=start, kind=kind)
+
+    try:
+        with transaction.atomic():
+            _check_not_held(patient=patient, doctor=doctor, day=day, start=start)
+            _check_booking_limit(patient)
+            appointment = Appointment.objects.create(
+                patient=patient,
+                doctor=doctor,
+                visit_type_id=kind.pk,
+                date=day,
+                start=start,
+                end=end,
+                slot_number=number,
+                reason=reason,
+            )
+            audit_log(actor=actor or patient.user, action="appointment.booked", obj=appointment)
+            # In the booking's transaction: the confirmation is as durable as the booking.
+            event_emit(name=notifications.BOOKED, object_id=appointment.pk)
+    except IntegrityError:
+        raise _conflict_for(patient=patient, day=day, start=start) from None
+    return appointment
+
+
+def _bookable_slot(
+    *, doctor: Doctor, day: dt.date, start: dt.time, kind: VisitType
+) -> tuple[int, dt.time]:
+    """The rules of a new slot (booking and reschedule alike): its token number and the
+    visit's end, or a clear refusal."""
     first, last = booking_window()
     if day < first:
         raise InvalidInput("date: Cannot book a date in the past.", field="date")
@@ -67,26 +99,18 @@ def appointment_book(
     if clock.combine(day, start) <= clock.now():
         raise InvalidInput("slot: This slot has already started.", field="slot")
     number = sorted(t for s in sessions for t in s.slots).index(start) + 1
+    return number, end
 
-    try:
-        with transaction.atomic():
-            _check_booking_limit(patient)
-            appointment = Appointment.objects.create(
-                patient=patient,
-                doctor=doctor,
-                visit_type_id=kind.pk,
-                date=day,
-                start=start,
-                end=end,
-                slot_number=number,
-                reason=reason,
-            )
-            audit_log(actor=actor or patient.user, action="appointment.booked", obj=appointment)
-            # In the booking's transaction: the confirmation is as durable as the booking.
-            event_emit(name=notifications.BOOKED, object_id=appointment.pk)
-    except IntegrityError:
-        raise _conflict_for(patient=patient, day=day, start=start) from None
-    return appointment
+
+def _check_not_held(*, patient: Patient, doctor: Doctor, day: dt.date, start: dt.time) -> None:
+    """Refuse a slot held for another patient (a waitlist offer); call inside the transaction."""
+    holds.doctor_lock(doctor.pk)
+    held = holds.held_slots(doctor_id=doctor.pk, first=day, last=day, except_patient_id=patient.pk)
+    if (day, start) in held:
+        raise SlotUnavailable(
+            f"The {clock.slot_label(start)} slot on {day} is held for a patient on the waiting"
+            " list. Please pick another."
+        )
 
 
 def _check_booking_limit(patient: Patient) -> None:
@@ -156,13 +180,17 @@ def appointment_change_status(
     # which rightly spoils a caller's transaction too; a lost race raises after it,
     # having written nothing.
     with transaction.atomic(savepoint=False):
+        # A cancellation is a new revision of the calendar event (iCalendar SEQUENCE).
+        bump = {"sequence": F("sequence") + 1} if status == Status.CANCELLED else {}
         changed = Appointment.objects.filter(pk=appointment.pk, status=current).update(
-            updated_at=now, **fields
+            updated_at=now, **fields, **bump
         )
         if changed == 1:
             for name, value in fields.items():
                 setattr(appointment, name, value)
             appointment.updated_at = now
+            if bump:
+                appointment.sequence += 1
             AppointmentStatusChange.objects.create(
                 appointment=appointment,
                 from_status=current,
@@ -184,6 +212,13 @@ def appointment_change_status(
             if status == Status.CANCELLED:
                 # In the change's transaction: the notice is as durable as the change.
                 event_emit(name=notifications.CANCELLED, object_id=appointment.pk)
+                if appointment.starts_at > now:
+                    # After commit: the waitlist offers the freed slot to the next in line.
+                    transaction.on_commit(
+                        lambda a=appointment: send_slot_freed(
+                            doctor_id=a.doctor_id, day=a.date, start=a.start
+                        )
+                    )
     if changed != 1:
         raise Conflict(
             f"Appointment {appointment.pk} changed meanwhile; it was not made "
@@ -194,6 +229,105 @@ def appointment_change_status(
 
 def _saved(user) -> bool:
     return getattr(user, "pk", None) is not None
+
+
+def appointment_reschedule(
+    *,
+    patient: Patient,
+    appointment_id: int,
+    day: dt.date,
+    start: dt.time,
+    doctor: Doctor | None = None,
+    actor=None,
+) -> Appointment:
+    """Move the patient's upcoming appointment to another slot, with `doctor` or its own.
+
+    The new slot follows appointment_book's rules (for the visit's own type). One
+    UPDATE moves the row, so the booking keeps its id, the old slot is free the
+    moment the new one is taken, and the database's constraints and overlap guard
+    decide races as for a booking. On any error nothing has changed. The patient
+    gets one "moved" message, and the freed slot is offered to the waitlist.
+    """
+    appointment = _upcoming_of(patient, appointment_id)
+    doctor = doctor or appointment.doctor
+    kind = appointment.visit_type
+    number, end = _bookable_slot(doctor=doctor, day=day, start=start, kind=kind)
+    was = (appointment.doctor_id, appointment.date, appointment.start)
+    if was == (doctor.pk, day, start):
+        raise Conflict(f"Your appointment is already on {day} at {clock.slot_label(start)}.")
+    actor = actor or patient.user
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            _check_not_held(patient=patient, doctor=doctor, day=day, start=start)
+            # Compare-and-swap on the old place: if the appointment was cancelled or
+            # moved since it was read, nothing changes here.
+            changed = Appointment.objects.filter(
+                pk=appointment.pk,
+                status=Status.BOOKED,
+                doctor_id=was[0],
+                date=was[1],
+                start=was[2],
+            ).update(
+                doctor=doctor,
+                date=day,
+                start=start,
+                end=end,
+                slot_number=number,
+                sequence=F("sequence") + 1,
+                reminder_sent_at=None,
+                updated_at=now,
+            )
+            if changed != 1:
+                raise Conflict(f"Appointment {appointment.pk} changed meanwhile; it was not moved.")
+            appointment.refresh_from_db()
+            move = AppointmentMove.objects.create(
+                appointment=appointment,
+                from_doctor_id=was[0],
+                from_date=was[1],
+                from_start=was[2],
+                to_doctor=doctor,
+                to_date=day,
+                to_start=start,
+                moved_by=actor if _saved(actor) else None,
+            )
+            # update() sends no signals: the history row is written here.
+            Appointment.history.bulk_history_create(
+                [appointment],
+                update=True,
+                default_user=actor if _saved(actor) else None,
+                default_date=now,
+                default_change_reason="moved",
+            )
+            audit_log(
+                actor=actor,
+                action="appointment.rescheduled",
+                obj=appointment,
+                from_doctor=was[0],
+                from_date=str(was[1]),
+                from_slot=clock.slot_label(was[2]),
+                to_doctor=doctor.pk,
+                to_date=str(day),
+                to_slot=clock.slot_label(start),
+            )
+            # Written with the move: one "moved" message, never a cancel plus a booking.
+            event_emit(name=notifications.RESCHEDULED, object_id=move.pk)
+    except IntegrityError:
+        raise _conflict_for(patient=patient, day=day, start=start) from None
+    transaction.on_commit(lambda: send_slot_freed(doctor_id=was[0], day=was[1], start=was[2]))
+    return appointment
+
+
+def _upcoming_of(patient: Patient, appointment_id: int) -> Appointment:
+    appointment = (
+        Appointment.objects.upcoming()
+        .select_related("doctor", "visit_type")
+        .filter(patient=patient, pk=appointment_id)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound(f"No active booking of yours with id {appointment_id}.", field="booking-id")
+    return appointment
 
 
 def appointment_cancel(*, patient: Patient, ids: list[int], actor=None) -> list[Appointment]:

@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from clinic.appointments.holds import held_slots
 from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.core.errors import NotFound
@@ -87,8 +88,9 @@ def doctor_free_slots_between(
 ) -> dict[dt.date, list[dt.time]]:
     """Starts where a visit of `minutes` (the default visit type's when None) can be
     booked, per day: on a slot of a session, ending within it, overlapping no active
-    appointment, not past, within the booking window (docs/visits.md). Three queries
-    at most (doctor's week and visit types come from the cache)."""
+    appointment, not past, within the booking window (docs/visits.md). Four queries
+    at most (doctor's week and visit types come from the cache); slots held for a
+    waitlist offer are not free."""
     window_first, window_last = booking_window()
     first, last = max(first, window_first), min(last, window_last)
     if first > last or not doctor.is_active:
@@ -104,6 +106,8 @@ def doctor_free_slots_between(
         .values_list("date", "start", "end")
     ):
         busy.setdefault(day, []).append((start, end))
+    # A slot held for a patient on the waiting list is not free for anyone else.
+    held = held_slots(doctor_id=doctor.pk, first=first, last=last)
     now = clock.now()
     free = {}
     day = first
@@ -113,7 +117,7 @@ def doctor_free_slots_between(
             session_end = _add_minutes(session.end, 0)
             for at in session.slots:
                 ends = _add_minutes(at, minutes)
-                if ends > session_end or clock.combine(day, at) <= now:
+                if ends > session_end or clock.combine(day, at) <= now or (day, at) in held:
                     continue
                 if any(
                     b_start < ends.time() and at < b_end for b_start, b_end in busy.get(day, ())

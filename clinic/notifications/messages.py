@@ -3,7 +3,8 @@
 `notifications/<name>/subject.txt`, `body.txt`, `body.html` (email) and
 `sms.txt` (SMS). The data comes from the builder the owning app registered
 (clinic.notifications.registry); None means the message is no longer worth
-sending.
+sending. A builder may add `attachments`: (file name, content, MIME type)
+triples that go with the email (e.g. an appointment's .ics).
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ class Rendered:
     text: str
     html: str
     sms: str
+    attachments: tuple = ()
 
 
 def render(*, template: str, channel: str, context: dict) -> Rendered | None:
@@ -35,4 +37,5 @@ def render(*, template: str, channel: str, context: dict) -> Rendered | None:
         text=render_to_string(f"{base}/body.txt", data).strip() + "\n",
         html=render_to_string(f"{base}/body.html", data),
         sms="",
+        attachments=tuple(data.get("attachments", ())),
     )

@@ -166,6 +166,7 @@ def _transport(message: OutgoingMessage, content: messages.Rendered) -> str:
         text=content.text,
         html=content.html,
         message_id=_message_id(message),
+        attachments=content.attachments,
     )
 
 

@@ -198,3 +198,41 @@ class AppointmentAdminTests(AdminTestCase):
     # specialty filter choices, and the session save (SESSION_SAVE_EVERY_REQUEST:
     # savepoint, update, release).
     EXPECTED_QUERIES = 13
+
+
+@time_machine.travel(FIXED_NOW, tick=False)
+class AppointmentMoveAdminTests(AdminTestCase):
+    def setUp(self):
+        super().setUp()
+        self.booked = appointment_book(
+            patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(9, 0)
+        )
+        self.move_url = reverse("admin:appointments_appointment_move", args=[self.booked.pk])
+
+    def test_the_action_leads_to_the_move_form(self):
+        response = self.client.post(
+            CHANGELIST, {"action": "move", "_selected_action": [self.booked.pk]}
+        )
+        self.assertRedirects(response, self.move_url)
+        self.assertContains(self.client.get(self.move_url), "Move appointment")
+        self.assertContains(self.client.get(change_url(self.booked)), self.move_url)
+
+    def test_it_moves_through_the_service(self):
+        """The staff's move is the patient's reschedule: same id, new slot, audited by staff."""
+        response = self.client.post(
+            self.move_url, {"doctor": self.dr_rao.pk, "date": str(TUESDAY), "start": "10:30"}
+        )
+        self.assertRedirects(response, change_url(self.booked))
+        self.booked.refresh_from_db()
+        self.assertEqual((self.booked.start, self.booked.status), (dt.time(10, 30), Status.BOOKED))
+        event = AuditEvent.objects.get(action="appointment.rescheduled")
+        self.assertEqual(event.actor, self.staff)
+
+    def test_a_refusal_is_shown_on_the_form(self):
+        appointment_book(patient=self.bob, doctor=self.dr_rao, day=TUESDAY, start=dt.time(10, 30))
+        response = self.client.post(
+            self.move_url, {"doctor": self.dr_rao.pk, "date": str(TUESDAY), "start": "10:30"}
+        )
+        self.assertContains(response, "has just been taken")
+        self.booked.refresh_from_db()
+        self.assertEqual(self.booked.start, dt.time(9, 0))

@@ -8,7 +8,9 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from clinic.notifications.backends.base import TransportError
 
 
-def send_email(*, to: str, subject: str, text: str, html: str, message_id: str) -> str:
+def send_email(
+    *, to: str, subject: str, text: str, html: str, message_id: str, attachments=()
+) -> str:
     """Send one email with the given Message-ID (the same on every attempt: receivers and
     mail stores recognise a resend by it); returns the Message-ID without its brackets."""
     message = EmailMultiAlternatives(
@@ -20,6 +22,8 @@ def send_email(*, to: str, subject: str, text: str, html: str, message_id: str) 
         headers={"Message-ID": message_id},
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused:

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import override_settings
+from icalendar import Calendar
 
 from clinic.appointments.services import appointment_book
 from clinic.notifications.backends.base import TransportError
@@ -71,7 +72,13 @@ class SmtpDeliveryTests(NotifyTestCase):
         self.assertEqual(envelope.rcpt_tos, ["alice@example.com"])
         received = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.assertIn("Appointment confirmed", received["Subject"])
-        self.assertEqual(received.get_content_type(), "multipart/alternative")
+        # Text and HTML as alternatives, plus the appointment as a calendar invitation.
+        self.assertEqual(received.get_content_type(), "multipart/mixed")
+        (invitation,) = list(received.iter_attachments())
+        self.assertEqual(invitation.get_content_type(), "text/calendar")
+        calendar = Calendar.from_ical(invitation.get_content())
+        self.assertEqual(str(calendar["method"]), "REQUEST")
+        self.assertEqual(calendar.walk("VEVENT")[0].decoded("dtstart").time(), dt.time(10, 30))
         text = received.get_body(("plain",)).get_content()
         html = received.get_body(("html",)).get_content()
         self.assertIn("10:30 AM", text)

@@ -210,7 +210,22 @@ class SendMessageTests(NotifyTestCase):
             patient=self.alice, doctor=make_doctor(), test="CBC", date=FIXED_NOW.date(),
             status="released", file="reports/cbc.pdf", released_at=FIXED_NOW,
         )
+        from clinic.appointments.services import appointment_reschedule
+
+        appointment_reschedule(
+            patient=self.alice, appointment_id=self.appointment.pk,
+            day=self.appointment.date, start=dt.time(11, 30),
+        )
+        from clinic.waitlist.models import WaitlistEntry
+
+        entry = WaitlistEntry.objects.create(
+            patient=self.bob, doctor=self.dr_rao, first_day=self.appointment.date,
+            last_day=self.appointment.date, status="offered", offer_date=self.appointment.date,
+            offer_start=dt.time(9, 0), offer_expires_at=FIXED_NOW + dt.timedelta(minutes=15),
+        )
         contexts = {
+            "waitlist_offer": {"entry_id": entry.pk},
+            "appointment_rescheduled": {"move_id": self.appointment.moves.get().pk},
             "appointment_booked": {"appointment_id": self.appointment.pk},
             "appointment_reminder": {"appointment_id": self.appointment.pk},
             "lab_report_ready": {"report_id": report.pk},
