@@ -24,10 +24,15 @@ def _appointment(ctx: dict) -> Appointment | None:
 
 
 def _appointment_context(appointment: Appointment) -> dict:
+    from clinic.core.links import portal_url
+
     return {
         "appointment": appointment,
         "patient": appointment.patient,
         "doctor": appointment.doctor,
+        # The site of the visit (address, map link), and its page in the portal.
+        "location": appointment.location,
+        "appointment_url": portal_url("appointment_detail", appointment.pk),
     }
 
 

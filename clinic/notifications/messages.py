@@ -28,7 +28,8 @@ def render(*, template: str, channel: str, context: dict) -> Rendered | None:
     data = registry.message_type(template).builder(context)
     if data is None:
         return None
-    data = {**data, "clinic": settings.CLINIC}
+    # Links in messages are absolute, on the portal's public address.
+    data = {"clinic": settings.CLINIC, "portal_url": settings.PORTAL_BASE_URL + "/", **data}
     base = f"notifications/{template}"
     if channel == "sms":
         return Rendered("", "", "", render_to_string(f"{base}/sms.txt", data).strip())

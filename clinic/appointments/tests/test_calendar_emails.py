@@ -50,3 +50,20 @@ class CalendarEmailTests(NotifyTestCase):
         self.assertIn("http", str(events[0]["url"]))
         # SMS carry no attachment and still go out.
         self.assertEqual(len(self.sms_outbox), 3)
+
+    def test_messages_link_to_the_portal_and_give_the_site(self):
+        """Absolute links on PORTAL_BASE_URL, and the site's address (and map link, if any)."""
+        with self.settings(PORTAL_BASE_URL="https://portal.example"):
+            with self.captureOnCommitCallbacks(execute=True):
+                appointment = appointment_book(
+                    patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(9, 30)
+                )
+        (email,) = mail.outbox
+        self.assertIn(
+            f"Manage:   https://portal.example/appointments/{appointment.pk}/", email.body
+        )
+        location = appointment.location
+        self.assertIsNotNone(location)
+        self.assertIn(f"Where:    {location['name']}, {location['address']}", email.body)
+        html, _ = email.alternatives[0]
+        self.assertIn('href="https://portal.example/"', html)
