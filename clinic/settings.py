@@ -4,6 +4,7 @@ Production is the same module with different environment variables; see
 docs/deployment.md. No app code reads settings at import time.
 """
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "phonenumber_field",
+    "axes",
     "clinic.core",
     "clinic.accounts",
     "clinic.patients",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.core.middleware.DatabaseUnavailableMiddleware",
+    # Last: gives a locked-out login its 429 and Retry-After (clinic.accounts.login).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -127,7 +131,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["clinic.accounts.backends.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: every login form with a request is checked for lockout.
+    "clinic.accounts.backends.LockoutBackend",
+    "clinic.accounts.backends.EmailOrUsernameBackend",
+]
+# Login limits (clinic.accounts.login): axes locks an account for one client
+# address after AXES_FAILURE_LIMIT wrong passwords, counting in the database;
+# THROTTLE_LOGIN_ACCOUNT is the higher ceiling per account from anywhere.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURES_PER_CLIENT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", 3600))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "clinic.accounts.login.account_key"
+AXES_CLIENT_IP_CALLABLE = "clinic.accounts.login.client_ip_of"
+AXES_LOCKOUT_CALLABLE = "clinic.accounts.login.lockout_response"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Attempts while locked are not recorded: they would push the owner's unlock further out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address", "email"]
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -211,6 +234,10 @@ MAX_REQUEST_BYTES = env_int(
 )
 
 # --- Cache --------------------------------------------------------------------
+# How many processes and machines serve the site (gunicorn's WEB_CONCURRENCY):
+# `check --deploy` refuses stores that they would not share (clinic/core/checks.py).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
+APP_SERVERS = env_int("CMS_APP_SERVERS", 1)
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -249,7 +276,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         # Keyed on what is tried (the account; OTP addresses: OTP_SENDS_PER_HOUR) ...
-        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "10/hour"),
+        # (a ceiling of wrong passwords per account from all clients together; one
+        # client alone is locked after LOGIN_FAILURES_PER_CLIENT) ...
+        "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "50/hour"),
         # ... plus per-client limits generous enough for a front desk behind one IP.
         "login_client": env_str("THROTTLE_LOGIN_CLIENT", "1000/hour"),
         "signup_client": env_str("THROTTLE_SIGNUP_CLIENT", "1000/hour"),

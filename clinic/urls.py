@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic.accounts.forms import AdminLoginForm
 from clinic.appointments.views import calendar_feed
 from clinic.core.views import healthz
 from clinic.doctors.pictures import doctor_picture
 
 admin.site.site_header = "CMS clinic administration"
 admin.site.site_title = "CMS admin"
+admin.site.login_form = AdminLoginForm  # the throttled login of every form
 
 urlpatterns = [
     path("admin/", admin.site.urls),

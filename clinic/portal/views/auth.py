@@ -2,19 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from clinic.accounts.throttles import (
-    client_ip_of,
-    login_attempt_check,
-    login_failure_record,
-    login_success,
-    signup_attempt_check,
-)
+from clinic.accounts.login import account_login
+from clinic.accounts.throttles import client_ip_of, signup_attempt_check
 from clinic.core.errors import InvalidInput, Throttled
 from clinic.patients.invitations import patient_claim
 from clinic.patients.services import patient_register
@@ -47,7 +42,7 @@ def register(request):
         except InvalidInput as exc:
             form_add_error(form, exc)
         else:
-            login(request, patient.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, patient.user, backend="clinic.accounts.backends.EmailOrUsernameBackend")
             messages.success(
                 request,
                 f"Welcome, {patient.given_name}! Your account is ready "
@@ -89,25 +84,22 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        # The same throttle as the API's login: per account tried and per client.
-        login_name, client_ip = form.cleaned_data["login"], client_ip_of(request)
+        # The same sequence and limits as the API's and the admin's login.
         try:
-            login_attempt_check(login=login_name, client_ip=client_ip)
+            user = account_login(
+                request=request,
+                login=form.cleaned_data["login"],
+                password=form.cleaned_data["password"],
+            )
         except Throttled as exc:
             form.add_error(None, user_message(exc))
             status = 429
+        except InvalidInput:
+            form.add_error(None, "That username or email and password do not match.")
         else:
-            user = authenticate(
-                request, username=login_name, password=form.cleaned_data["password"]
-            )
-            if user is None:
-                login_failure_record(login=login_name, client_ip=client_ip)
-                form.add_error(None, "That username or email and password do not match.")
-            else:
-                login_success(login=login_name)
-                login(request, user)
-                messages.success(request, f"Welcome back, {user.display_name}.")
-                return redirect(_next_url(request))
+            login(request, user)
+            messages.success(request, f"Welcome back, {user.display_name}.")
+            return redirect(_next_url(request))
     if form.errors:
         # Focus goes to the error summary (its autofocus), not back to the first field.
         form.fields["login"].widget.attrs.pop("autofocus", None)
