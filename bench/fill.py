@@ -159,7 +159,9 @@ def fill(
     """Fill the default database; return the manifest the load generator reads."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
-    from rest_framework.authtoken.models import Token
+    from knox.crypto import create_token_string, hash_token
+    from knox.models import AuthToken
+    from knox.settings import CONSTANTS
 
     from clinic.accounts.models import User
     from clinic.appointments.models import Appointment, Status
@@ -355,14 +357,18 @@ def fill(
         )
         timings["records"] = time.perf_counter() - t
 
-        # Tokens: what one login per benchmark user would have created.
+        # Tokens: what one login per benchmark user would have created (knox rows:
+        # the digest and lookup key of each token, never the token itself).
         token_of = {}
         token_rows = []
         for pid, uid in zip(patient_ids[:readers + bookers], user_ids, strict=False):
-            key = Token.generate_key()
+            key = create_token_string()
             token_of[pid] = key
-            token_rows.append((key, uid, now))
-        _rows_to_table(Token, ["key", "user", "created"], token_rows, connection=connection)
+            token_rows.append((hash_token(key), key[: CONSTANTS.TOKEN_KEY_LENGTH], uid, now))
+        _rows_to_table(
+            AuthToken, ["digest", "token_key", "user", "created"], token_rows,
+            connection=connection,
+        )
 
         if connection.vendor == "postgresql":
             _reset_sequences(

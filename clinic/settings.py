@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # The seed's plain tokens, kept only so that accounts/0003 can move them into knox.
     "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -288,6 +290,13 @@ REST_FRAMEWORK = {
 }
 # How long an Idempotency-Key's first answer is kept (clinic/api/idempotency.py).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# API tokens (django-rest-knox): stored as SHA-512 digests, one per login
+# (device), expiring after API_TOKEN_TTL_DAYS; `Authorization: Token <token>`.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMS patient API",
     "DESCRIPTION": "The clinic management system's token-authenticated patient API.",

@@ -2,7 +2,8 @@ import datetime as dt
 
 from django.contrib.auth import authenticate
 from django.db.models import Count
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from bench.fill import PASSWORD, booking_pool, fill
 from clinic.appointments.models import Appointment, Status
@@ -64,7 +65,7 @@ class FillTests(BaseTestCase):
             self.assertEqual(mine.filter(date__gt=today, status=Status.BOOKED).count(), 2)
             self.assertEqual(LabReport.objects.filter(patient_id=pid).count(), 2)
             self.assertLessEqual(Consultation.objects.filter(patient_id=pid).count(), 2)
-            token = Token.objects.get(key=reader["token"])
+            token = AuthToken.objects.get(digest=hash_token(reader["token"]))
             self.assertEqual(token.user.patient.pk, pid)
         self.assertTrue(Consultation.objects.filter(appointment__isnull=False).exists())
 

@@ -1,21 +1,39 @@
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authentication import TokenAuthentication
+from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.exceptions import AuthenticationFailed
 
 
 class PatientTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, with the user's patient profile joined in its query.
+    """django-rest-knox tokens (`Authorization: Token <token>`), found in one query
+    with the user and the user's patient profile joined.
 
-    Every patient endpoint needs the profile next; one query instead of two is about
-    0.3 ms of ORM work saved per API request (docs/benchmarks.md).
+    Every patient endpoint needs the profile next; one query instead of two is
+    about 0.3 ms of ORM work saved per API request (docs/benchmarks.md). Knox's
+    own lookup also reads all the user's other tokens to sweep expired ones: an
+    expired token is refused here and deleted, the rest wait for their own use
+    or for logout.
     """
 
-    def authenticate_credentials(self, key):
-        model = self.get_model()
+    def authenticate_credentials(self, token):
+        failed = AuthenticationFailed(_("Invalid token."))
         try:
-            token = model.objects.select_related("user__patient").get(key=key)
-        except model.DoesNotExist:
-            raise AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
-        return token.user, token
+            token = token.decode("utf-8")
+            digest = hash_token(token)
+        except (UnicodeDecodeError, TypeError, ValueError):
+            raise failed from None
+        candidates = AuthToken.objects.select_related("user__patient").filter(
+            token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]
+        )
+        for auth_token in candidates:
+            if not constant_time_compare(digest, auth_token.digest):
+                continue
+            if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+                auth_token.delete()
+                raise failed
+            return self.validate_user(auth_token)
+        raise failed

@@ -1,23 +1,27 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from clinic.core.audit import audit_log
 
 
 def token_for(*, user) -> str:
-    """The user's API token, created on first login as the seed did."""
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    """A new API token for the account (one per login, i.e. per device).
+
+    Only its SHA-512 digest is stored; the token expires after API_TOKEN_TTL_DAYS.
+    """
+    _, token = AuthToken.objects.create(user=user)
+    return token
 
 
-def token_revoke(*, user) -> None:
-    Token.objects.filter(user=user).delete()
+def token_revoke(*, token) -> None:
+    """End one API token (the device that logs out)."""
+    AuthToken.objects.filter(pk=token.pk).delete()
 
 
 def tokens_revoke_all(*, user) -> None:
     """End every API token of the account (its password changed, or it was locked)."""
-    Token.objects.filter(user=user).delete()
+    AuthToken.objects.filter(user=user).delete()
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from clinic.api.tests.base import ApiTestCase
 from clinic.testing import PASSWORD
@@ -26,17 +27,26 @@ class LoginTests(ApiTestCase):
     def login(self, username, password=PASSWORD, **extra):
         return self.call("POST", URL, {"username": username, "password": password}, **extra)
 
-    def test_it_returns_the_token(self):
-        """The right password answers {"token": ...}, the account's one token."""
+    def test_it_returns_a_token_stored_only_as_a_digest(self):
+        """The right password answers {"token": ...}; the database holds its SHA-512 only."""
         response = self.login("alice")
         self.assertEqual(response.status_code, 200, response.content)
-        self.assertEqual(response.json(), {"token": Token.objects.get(user=self.alice.user).key})
-        self.assertEqual(self.login("alice").json(), response.json())  # generated once
+        self.assertEqual(list(response.json()), ["token"])
+        token = response.json()["token"]
+        stored = AuthToken.objects.get(user=self.alice.user)
+        self.assertEqual(stored.digest, hash_token(token))
+        self.assertNotIn(token, {stored.digest, stored.token_key})
+        self.assertIsNotNone(stored.expiry)
+
+    def test_each_login_is_a_new_device_token(self):
+        first, second = self.login("alice").json()["token"], self.login("alice").json()["token"]
+        self.assertNotEqual(first, second)
+        self.assertEqual(AuthToken.objects.filter(user=self.alice.user).count(), 2)
 
     def test_it_accepts_the_email_as_username(self):
         response = self.login("ALICE@example.com")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["token"], Token.objects.get(user=self.alice.user).key)
+        self.assertEqual(AuthToken.objects.filter(user=self.alice.user).count(), 1)
 
     def test_the_token_authenticates(self):
         token = self.login("alice").json()["token"]
@@ -49,7 +59,7 @@ class LoginTests(ApiTestCase):
     def test_it_refuses_a_wrong_password(self):
         response = self.login("alice", "wrong-password")
         self.assertError(response, 400, "Unable to log in")
-        self.assertIs(Token.objects.filter(user=self.alice.user).exists(), False)
+        self.assertIs(AuthToken.objects.filter(user=self.alice.user).exists(), False)
 
     def test_it_refuses_an_inactive_account(self):
         self.alice.user.is_active = False
@@ -114,7 +124,7 @@ class LogoutTests(ApiTestCase):
         response = client.post("/cms-api/logout/")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"MSG": "Logged Out"})
-        self.assertIs(Token.objects.filter(key=token).exists(), False)
+        self.assertIs(AuthToken.objects.filter(digest=hash_token(token)).exists(), False)
         self.assertError(client.get("/cms-api/patient/"), 401)
 
     def test_it_needs_a_token(self):

@@ -1,4 +1,5 @@
 from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -7,7 +8,7 @@ from clinic.api.shapes import MessageSerializer, errors
 
 
 class LogoutApi(APIView):
-    """Revoke the caller's API token; the next login issues a new one."""
+    """Revoke the caller's API token (this device's); other devices stay logged in."""
 
     @extend_schema(
         operation_id="logout",
@@ -16,5 +17,6 @@ class LogoutApi(APIView):
         responses={200: MessageSerializer, **errors(401)},
     )
     def post(self, request):
-        token_revoke(user=request.user)
+        if isinstance(request.auth, AuthToken):
+            token_revoke(token=request.auth)
         return Response({"MSG": "Logged Out"})

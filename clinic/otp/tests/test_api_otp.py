@@ -6,7 +6,8 @@ import logging
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from clinic.accounts.services import token_for
@@ -269,7 +270,7 @@ class PasswordResetTests(OtpApiTestCase):
         self.assertNotIn(NEW_PASSWORD, response.content.decode())
         self.assertIsNotNone(authenticate(username="alice", password=NEW_PASSWORD))
         self.assertIsNone(authenticate(username="alice", password="Corr3ct-Horse-Battery"))
-        self.assertFalse(Token.objects.filter(key=old_token).exists())
+        self.assertFalse(AuthToken.objects.filter(digest=hash_token(old_token)).exists())
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {old_token}")
         self.assertEqual(client.get("/cms-api/patient/").status_code, 401)
