@@ -1,6 +1,8 @@
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
@@ -37,3 +39,15 @@ class PatientTokenAuthentication(TokenAuthentication):
                 raise failed
             return self.validate_user(auth_token)
         raise failed
+
+
+class PatientTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI schema's description of the token header, as for DRF's own tokens."""
+
+    target_class = PatientTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )
