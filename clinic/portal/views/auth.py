@@ -70,7 +70,7 @@ def claim(request):
             form_add_error(form, exc, field_map={"otp": "code"})
             status = 400
         else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend="clinic.accounts.backends.EmailOrUsernameBackend")
             messages.success(request, f"Welcome, {user.first_name or user.username}! "
                                       "Your portal access is ready.")
             return redirect("portal:dashboard")
