@@ -107,3 +107,23 @@ class RescheduleApiTests(ApiTestCase):
 
     def test_get_is_a_405(self):
         self.assertError(self.call("GET", URL, user=self.alice.user), 405)
+
+
+class RescheduleIdempotencyTests(ApiTestCase):
+    setUp = RescheduleApiTests.setUp
+    body = RescheduleApiTests.body
+
+    def test_a_retry_with_the_key_replays_the_move(self):
+        """Same key and body: the first answer again, one move; another body: 409."""
+        key = {"HTTP_IDEMPOTENCY_KEY": "move-1"}
+        first = self.call("POST", URL, self.body(), user=self.alice.user, **key)
+        self.assertEqual(first.status_code, 200, first.content)
+        again = self.call("POST", URL, self.body(), user=self.alice.user, **key)
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(again.json(), first.json())
+        self.assertEqual(again["Idempotent-Replayed"], "true")
+        self.assertEqual(AppointmentMove.objects.filter(appointment=self.booking).count(), 1)
+        other = self.call("POST", URL, self.body(slot="11:00 AM"), user=self.alice.user, **key)
+        self.assertEqual(other.status_code, 409)
+        self.booking.refresh_from_db()
+        self.assertEqual(self.booking.start, dt.time(10, 0))

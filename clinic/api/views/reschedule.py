@@ -3,6 +3,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from clinic.api.fields import SeedDateField, SlotField
+from clinic.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
+from clinic.api.idempotency import idempotent
 from clinic.api.inputs import parse_input
 from clinic.api.shapes import errors
 from clinic.api.views.base import PatientApi
@@ -50,7 +52,9 @@ class RescheduleApi(PatientApi):
         summary="Move one of the caller's active bookings to another slot",
         request=InputSerializer,
         responses={200: RescheduledSerializer, **errors(401, 403, 404, 409)},
+        parameters=[IDEMPOTENCY_KEY],
     )
+    @idempotent
     def post(self, request):
         data = parse_input(request, self.InputSerializer)
         doctor = doctor_get(doctor_id=data["doc_id"]) if "doc_id" in data else None

@@ -4,6 +4,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from clinic.api.fields import IdListField, SeedDateField
+from clinic.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
+from clinic.api.idempotency import idempotent
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.schema import BodyOnDeleteSchema
@@ -167,7 +169,9 @@ class WaitlistClaimApi(PatientApi):
         summary="Claim the slot a waitlist offer holds: a booking as POST booking/ makes",
         request=InputSerializer,
         responses={201: BookingApi.BookedSerializer, **errors(401, 403, 404, 409)},
+        parameters=[IDEMPOTENCY_KEY],
     )
+    @idempotent
     def post(self, request):
         data = parse_input(request, self.InputSerializer)
         appointment = waitlist_claim(
