@@ -110,7 +110,12 @@ class RescheduleApiTests(ApiTestCase):
 
 
 class RescheduleIdempotencyTests(ApiTestCase):
-    setUp = RescheduleApiTests.setUp
+    def setUp(self):
+        super().setUp()
+        self.booking = appointment_book(
+            patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(9, 30)
+        )
+
     body = RescheduleApiTests.body
 
     def test_a_retry_with_the_key_replays_the_move(self):
