@@ -6,6 +6,7 @@ from clinic.portal.views import (
     booking,
     dashboard,
     family,
+    move,
     password_reset,
     profile,
     public,
@@ -43,6 +44,16 @@ urlpatterns = [
         "appointments/<int:appointment_id>/",
         appointments.appointment_detail,
         name="appointment_detail",
+    ),
+    path(
+        "appointments/<int:appointment_id>/move/",
+        move.appointment_move,
+        name="appointment_move",
+    ),
+    path(
+        "appointments/<int:appointment_id>/move/confirm/",
+        move.appointment_move_confirm,
+        name="appointment_move_confirm",
     ),
     path(
         "appointments/<int:appointment_id>/cancel/",

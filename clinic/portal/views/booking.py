@@ -63,13 +63,13 @@ def _dates_page(doctor, start: dt.date | None):
     return free, start, max(previous, first) if previous else None, following
 
 
-@patient_required
-def book_doctor(request, doctor_id: int):
-    """A page of free dates and, once a date is picked, its free times.
+def render_picker(request, *, doctor, page: str, picker_url: str, confirm_url: str, extra=None):
+    """The date and time picker of `doctor`, as a whole `page` or, for htmx, the fragment.
 
-    Links work without JS; with htmx only the picker is swapped (same URL).
+    Links work without JS; with htmx only the picker is swapped (same URL). Booking
+    and moving a visit share it: `picker_url` pages the dates, `confirm_url` gets
+    the picked slot.
     """
-    doctor = _doctor_or_404(doctor_id)
     day_form = DayForm(request.GET)
     day = start = None
     if day_form.is_valid():
@@ -83,13 +83,27 @@ def book_doctor(request, doctor_id: int):
         "next_start": following,
         "day": day,
         "slots": doctor_free_slots(doctor=doctor, day=day) if day else [],
+        "picker_url": picker_url,
+        "confirm_url": confirm_url,
+        **(extra or {}),
     }
-    template = "portal/booking/_picker.html" if request.headers.get("HX-Request") else (
-        "portal/booking/doctor.html"
-    )
+    template = "portal/booking/_picker.html" if request.headers.get("HX-Request") else page
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])  # the fragment and the page share a URL
     return response
+
+
+@patient_required
+def book_doctor(request, doctor_id: int):
+    """A page of free dates and, once a date is picked, its free times."""
+    doctor = _doctor_or_404(doctor_id)
+    return render_picker(
+        request,
+        doctor=doctor,
+        page="portal/booking/doctor.html",
+        picker_url=reverse("portal:book_doctor", kwargs={"doctor_id": doctor.pk}),
+        confirm_url=reverse("portal:book_confirm", kwargs={"doctor_id": doctor.pk}),
+    )
 
 
 @patient_required
@@ -107,8 +121,12 @@ def book_confirm(request, doctor_id: int):
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             appointment = appointment_book(
-                patient=request.patient, doctor=doctor, day=day, start=start,
-                reason=reason, actor=request.user,
+                patient=request.patient,
+                doctor=doctor,
+                day=day,
+                start=start,
+                reason=reason,
+                actor=request.user,
             )
         except (Conflict, InvalidInput) as exc:
             # Taken meanwhile, already started, or a clash with the patient's own
@@ -123,7 +141,11 @@ def book_confirm(request, doctor_id: int):
         detail = reverse("portal:appointment_detail", kwargs={"appointment_id": appointment.pk})
         return redirect(f"{detail}?booked=1")
     context = {
-        "doctor": doctor, "day": day, "start": start, "reason": reason, "form": form,
+        "doctor": doctor,
+        "day": day,
+        "start": start,
+        "reason": reason,
+        "form": form,
         "starts_at": clock.combine(day, start),
     }
     return render(request, "portal/booking/confirm.html", context)
