@@ -194,6 +194,16 @@ LOGGED_IN = {
     "appointment-booked": visit(lambda c: f"/appointments/{c.upcoming.pk}/?booked=1"),
     "appointment-cancelled": visit(lambda c: f"/appointments/{c.cancelled.pk}/"),
     "appointment-cancel": visit(lambda c: f"/appointments/{c.upcoming.pk}/cancel/"),
+    "appointment-move": visit(lambda c: f"/appointments/{c.upcoming.pk}/move/"),
+    "appointment-move-date": visit(
+        lambda c: f"/appointments/{c.upcoming.pk}/move/?date={c.day:%Y-%m-%d}"
+    ),
+    "appointment-move-confirm": visit(
+        lambda c: (
+            f"/appointments/{c.upcoming.pk}/move/confirm/?date={c.day:%Y-%m-%d}"
+            f"&time={c.free_time:%H:%M}"
+        )
+    ),
     "consultations": visit("/consultations/"),
     "reports": visit("/reports/"),
     "profile": visit("/profile/"),
