@@ -73,13 +73,21 @@ class RegisterForm(_PatientFields):
     )
 
     field_order = [
-        "first_name", "last_name", "email", "phone", "gender", "dob", "address", "password"
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "gender",
+        "dob",
+        "address",
+        "password",
     ]
 
 
 class ProfileForm(_PatientFields):
     sms_opt_out = forms.BooleanField(
-        label="No SMS notifications", required=False,
+        label="No SMS notifications",
+        required=False,
         help_text="Email still reaches you; password-reset codes can still go by SMS on request.",
     )
 
@@ -149,7 +157,9 @@ class SlotForm(BootstrapMixin, forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
     time = forms.TimeField(label="Time", input_formats=["%H:%M", "%H:%M:%S"])
     reason = forms.CharField(
-        label="Reason for visit", max_length=200, required=False,
+        label="Reason for visit",
+        max_length=200,
+        required=False,
         help_text="Optional; helps the doctor prepare.",
     )
 
@@ -161,7 +171,9 @@ class DayForm(forms.Form):
 
 class DoctorFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(
-        label="Search", required=False, max_length=100,
+        label="Search",
+        required=False,
+        max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or specialty"}),
     )
     specialty = forms.ChoiceField(label="Specialty", required=False)
@@ -198,11 +210,13 @@ class OtpForm(BootstrapMixin, forms.Form):
 
 class NewPasswordForm(BootstrapMixin, forms.Form):
     password1 = forms.CharField(
-        label="New password", strip=False,
+        label="New password",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="New password again", strip=False,
+        label="New password again",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -211,3 +225,23 @@ class NewPasswordForm(BootstrapMixin, forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class WaitlistJoinForm(BootstrapMixin, forms.Form):
+    """A doctor and a range of dates to wait for; the rules are waitlist_join's."""
+
+    doctor = forms.ModelChoiceField(queryset=None, empty_label="Choose…")
+    first_day = forms.DateField(label="From", widget=DateInput())
+    last_day = forms.DateField(
+        label="To",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty to wait for one day only.",
+    )
+
+    def __init__(self, *args, doctors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["doctor"].queryset = doctors
+        today = clock.today().isoformat()
+        self.fields["first_day"].widget.attrs["min"] = today
+        self.fields["last_day"].widget.attrs["min"] = today

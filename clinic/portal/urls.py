@@ -12,6 +12,7 @@ from clinic.portal.views import (
     public,
     records,
     verify,
+    waitlist,
 )
 
 app_name = "portal"
@@ -60,6 +61,10 @@ urlpatterns = [
         appointments.appointment_cancel_view,
         name="appointment_cancel",
     ),
+    path("waitlist/", waitlist.waitlist, name="waitlist"),
+    path("waitlist/join/", waitlist.waitlist_join_view, name="waitlist_join"),
+    path("waitlist/<int:entry_id>/claim/", waitlist.waitlist_claim_view, name="waitlist_claim"),
+    path("waitlist/<int:entry_id>/leave/", waitlist.waitlist_leave_view, name="waitlist_leave"),
     path("consultations/", records.consultations, name="consultations"),
     path(
         "consultations/<int:consultation_id>/prescription/",
