@@ -15,7 +15,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from clinic.appointments.models import Appointment, Status
-from clinic.appointments.services import appointment_book
+from clinic.appointments.services import appointment_book, appointment_cancel
 from clinic.core import clock
 from clinic.core.tests.files_helpers import pdf_bytes, upload
 from clinic.doctors.selectors import doctor_free_slots_between
@@ -23,6 +23,7 @@ from clinic.labs.models import LabReport
 from clinic.labs.services import lab_report_attach
 from clinic.records.models import Consultation, PrescriptionLine
 from clinic.testing import make_doctor, make_patient
+from clinic.waitlist.services import waitlist_join, waitlist_leave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +59,14 @@ class Clinic:
             start=times[0],
             reason="Chest pain",
         )
+        # A live waitlist offer for Alice (Bob cancels the slot) and an entry she left.
+        self.entry = waitlist_join(patient=self.patient, doctor=self.doctor, first_day=self.day)
+        bob = make_patient(first_name="Bob", username="bob")
+        bobs = appointment_book(patient=bob, doctor=self.doctor, day=self.day, start=times[2])
+        appointment_cancel(patient=bob, ids=[bobs.pk])
+        other = make_doctor(name="Dr. Kiran Mehta", specialty="Pediatrics")
+        self.left = waitlist_join(patient=self.patient, doctor=other, first_day=self.day)
+        waitlist_leave(patient=self.patient, ids=[self.left.pk])
         self.cancelled = Appointment.objects.create(
             patient=self.patient,
             doctor=self.doctor,
@@ -158,6 +167,12 @@ def verify_code_sent(page, clinic):
     expect(page.get_by_label("Code")).to_be_visible()
 
 
+def waitlist_join_errors(page, clinic):
+    page.goto("/waitlist/join/")
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 def visit(path):
     return lambda page, clinic: page.goto(path(clinic) if callable(path) else path)
 
@@ -204,6 +219,11 @@ LOGGED_IN = {
             f"&time={c.free_time:%H:%M}"
         )
     ),
+    "waitlist": visit("/waitlist/"),
+    "waitlist-join": visit(lambda c: f"/waitlist/join/?doctor={c.doctor.pk}"),
+    "waitlist-join-errors": waitlist_join_errors,
+    "waitlist-claim": visit(lambda c: f"/waitlist/{c.entry.pk}/claim/"),
+    "waitlist-claim-closed": visit(lambda c: f"/waitlist/{c.left.pk}/claim/"),
     "consultations": visit("/consultations/"),
     "reports": visit("/reports/"),
     "profile": visit("/profile/"),
