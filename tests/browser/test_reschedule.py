@@ -10,6 +10,7 @@ from clinic.appointments.models import Appointment
 from clinic.appointments.services import appointment_book
 from clinic.core import clock
 from clinic.doctors.selectors import doctor_free_slots_between
+from clinic.patients.models import Patient
 from clinic.testing import PASSWORD, make_doctor, make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +27,7 @@ def log_in(page, login: str) -> None:
 def test_move_a_visit_to_another_time(page, mailoutbox):
     doctor = make_doctor(name="Dr. Asha Rao", specialty="Cardiology")
     alice = make_patient(first_name="Alice", username="alice")
+    Patient.objects.filter(pk=alice.pk).update(email_verified=True)  # messages go to verified
     today = clock.today()
     free = doctor_free_slots_between(
         doctor=doctor, first=today + dt.timedelta(days=1), last=today + dt.timedelta(days=20)

@@ -10,6 +10,8 @@ TEN = NINE.replace(hour=10)
 class MoveTests(PortalTestCase):
     def setUp(self):
         super().setUp()
+        # Messages go to verified addresses only.
+        type(self.alice).objects.filter(pk=self.alice.pk).update(email_verified=True)
         self.appointment = self.book(start=NINE)
         self.login()
 

@@ -18,6 +18,8 @@ LOCMEM_SMS = "clinic.notifications.backends.sms_locmem.LocmemSmsBackend"
 class WaitlistTests(PortalTestCase):
     def setUp(self):
         super().setUp()
+        # Offers go to verified addresses only.
+        type(self.alice).objects.filter(pk=self.alice.pk).update(email_verified=True)
         self.login()
 
     def join(self, **data):
