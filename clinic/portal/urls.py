@@ -4,6 +4,7 @@ from clinic.portal.views import (
     appointments,
     auth,
     booking,
+    calendar,
     dashboard,
     family,
     move,
@@ -46,6 +47,12 @@ urlpatterns = [
         appointments.appointment_detail,
         name="appointment_detail",
     ),
+    path(
+        "appointments/<int:appointment_id>/calendar.ics",
+        calendar.appointment_ics,
+        name="appointment_ics",
+    ),
+    path("profile/calendar/", calendar.calendar_feed_page, name="calendar"),
     path(
         "appointments/<int:appointment_id>/move/",
         move.appointment_move,

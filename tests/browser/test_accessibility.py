@@ -229,6 +229,7 @@ LOGGED_IN = {
     "profile": visit("/profile/"),
     "profile-edit": visit("/profile/edit/"),
     "password-change": visit("/profile/password/"),
+    "calendar": visit("/profile/calendar/"),
     "verify-email": visit("/profile/verify/email/"),
     "verify-sms": visit("/profile/verify/sms/"),
     "verify-code-sent": verify_code_sent,
