@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import pytest
+from icalendar import Calendar
 from playwright.sync_api import expect
 
 from clinic.appointments.models import Appointment
@@ -58,3 +59,10 @@ def test_move_a_visit_to_another_time(page, mailoutbox):
     assert clock.slot_label(moved.start) == target_text
     assert Appointment.objects.filter(patient=alice).count() == 1
     assert len(mailoutbox) == 1 and "moved" in mailoutbox[0].body.lower()
+
+    # Add to calendar: the moved visit as an .ics that calendar apps read.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Add to calendar").click()
+    [event] = Calendar.from_ical(open(info.value.path(), "rb").read()).walk("VEVENT")
+    assert event.decoded("dtstart") == moved.starts_at
+    assert int(event["sequence"]) == moved.sequence
