@@ -18,6 +18,7 @@ client count is an atomic increment (clinic.core.throttle). Axes counts in
 the database; the other counters in Redis or the database.
 """
 
+import ipaddress
 import math
 import unicodedata
 
@@ -34,13 +35,27 @@ from clinic.core.throttle import throttle_check, throttle_hit, throttle_peek, th
 WRONG = "Unable to log in with the provided username and password."
 
 
+# Stands for "no usable address": axes stores the address in an inet column on
+# PostgreSQL, so whatever this returns must parse as an IP address.
+NO_ADDRESS = "0.0.0.0"
+
+
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip_of(request) -> str:
     """The client's address. Behind a proxy (SECURE_PROXY_SSL_HEADER set), the proxy's view."""
     meta = request.META
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and meta.get("HTTP_X_FORWARDED_FOR"):
         # The rightmost entry is the one the trusted proxy appended; the rest is client-made.
-        return meta["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()
-    return meta.get("REMOTE_ADDR", "") or "unknown"
+        forwarded = _address(meta["HTTP_X_FORWARDED_FOR"].split(",")[-1])
+        if forwarded:
+            return forwarded
+    return _address(meta.get("REMOTE_ADDR") or "") or NO_ADDRESS
 
 
 def account_key(request, credentials) -> str:

@@ -15,23 +15,30 @@ from clinic.testing import PASSWORD, lab_report_released, make_doctor, make_pati
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def open_menu(nav) -> None:
+    """Open the phone menu and wait until Bootstrap's collapse animation has ended.
+
+    A click while the menu is still "collapsing" can land on the page behind it.
+    """
+    nav.get_by_role("button", name="Toggle navigation").click()
+    expect(nav.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+
+
 def go(page, link: str) -> None:
     """Follow a link of the main navigation; on a phone, open the menu first."""
     nav = page.get_by_role("navigation", name="Main")
-    toggler = nav.get_by_role("button", name="Toggle navigation")
     # Decided by the viewport, not by polling visibility, which races the stylesheet.
     if page.viewport_name == "phone":
-        toggler.click()
-        expect(nav.locator("#main-nav")).to_be_visible()
+        open_menu(nav)
     nav.get_by_role("link", name=link, exact=True).click()
 
 
 def log_out(page) -> None:
     nav = page.get_by_role("navigation", name="Main")
-    toggler = nav.get_by_role("button", name="Toggle navigation")
     if page.viewport_name == "phone":
-        toggler.click()
-    nav.get_by_role("button", name="Log out").click()
+        open_menu(nav)
+    with page.expect_navigation():
+        nav.get_by_role("button", name="Log out").click()
 
 
 def log_in(page, login: str, password: str = PASSWORD) -> None:

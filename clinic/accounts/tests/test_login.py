@@ -38,6 +38,17 @@ class AccountLoginTests(ApiTestCase):
         self.assertGreater(int(response["Retry-After"]), 0)
         self.assertEqual(self.login("alice", ip="198.51.100.7").status_code, 200)
 
+    def test_a_client_without_a_usable_address_still_gets_an_answer(self):
+        """Axes keeps addresses in an inet column on PostgreSQL: garbage must not reach it."""
+        self.assertEqual(self.login("alice", ip="").status_code, 200)
+        self.assertError(self.login("alice", "wrong", ip="not-an-address"), 400, "Unable to log in")
+        with override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")):
+            response = self.call(
+                "POST", URL, {"username": "alice", "password": "wrong"},
+                REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.2, given_name",
+            )
+        self.assertError(response, 400, "Unable to log in")
+
     def test_the_lock_holds_for_the_username_the_email_and_full_width_forms(self):
         for login in ["alice", "ALICE", "alice@example.com", "ａｌｉｃｅ"] * 3:
             self.login(login, "wrong")
