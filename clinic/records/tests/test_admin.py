@@ -1,9 +1,11 @@
 import datetime as dt
 import itertools
 
+from clinic.appointments.models import Status
 from clinic.core.models import AuditEvent
 from clinic.core.tests.admin_cases import AdminTestCase, inline_management
 from clinic.records.models import Consultation, PrescriptionLine
+from clinic.records.tests.cases import visit_for
 from clinic.testing import make_doctor, make_patient
 
 CONSULTATIONS = "/admin/records/consultation/"
@@ -26,33 +28,39 @@ def consultation_for(patient, doctor, *, day=dt.date(2029, 12, 1), lines=1) -> C
     return consultation
 
 
+def _line_values(line) -> dict:
+    fields = ["position", "medicine", "dose", "frequency", "duration", "instructions"]
+    return {name: getattr(line, name) for name in fields}
+
+
 class ConsultationAdminTests(AdminTestCase):
     def setUp(self):
         super().setUp()
         self.visit = consultation_for(self.alice, self.dr_rao)
 
     def test_it_shows_the_pages(self):
-        """Changelist, change (with the prescription inline) and add pages load."""
+        """Changelists, the change page (with the prescription inline) and the add page
+        load; lines are added on their consultation's page, not on their own."""
         for url in [CONSULTATIONS, LINES]:
             with self.subTest(url=url):
                 self.changelist(url)
-                self.assertEqual(self.client.get(f"{url}add/").status_code, 200)
+        self.assertEqual(self.client.get(f"{CONSULTATIONS}add/").status_code, 200)
+        self.assertEqual(self.client.get(f"{LINES}add/").status_code, 403)
         page = self.client.get(f"{CONSULTATIONS}{self.visit.pk}/change/")
         self.assertContains(page, 'id="lines-group"')
         self.assertContains(page, 'value="Azithromycin"')
         line = self.visit.lines.get()
         self.assertEqual(self.client.get(f"{LINES}{line.pk}/change/").status_code, 200)
 
-    def test_it_adds_a_consultation_with_its_prescription(self):
-        """The add form saves the lines inline and audits both the visit and the lines."""
+    def add_data(self, visit, **extra) -> dict:
         data = {
-            "patient": self.bob.pk,
-            "doctor": self.dr_rao.pk,
-            "date": "2029-12-20",
+            "appointment": visit.pk,
             "purpose": "Fever",
             "diagnosis": "Viral fever",
+            "icd10": "b34.9",
             "notes": "",
             **inline_management("lines", total=2),
+            **extra,
         }
         for i, (medicine, dose) in enumerate([("Paracetamol", "650 mg"), ("Cetirizine", "10 mg")]):
             data.update(
@@ -64,22 +72,109 @@ class ConsultationAdminTests(AdminTestCase):
                     f"lines-{i}-duration": "3 days",
                 }
             )
-        response = self.client.post(f"{CONSULTATIONS}add/", data)
+        return data
+
+    def test_it_adds_a_consultation_from_a_visit_with_its_prescription(self):
+        """Adding starts the consultation from the appointment (its patient, doctor and
+        day) through the services, which audit the visit and each line."""
+        appointment = visit_for(self.bob, self.dr_rao, status=Status.COMPLETED)
+        response = self.client.post(f"{CONSULTATIONS}add/", self.add_data(appointment))
         self.assertEqual(response.status_code, 302)
         visit = Consultation.objects.get(patient=self.bob)
+        self.assertEqual(
+            (visit.doctor, visit.appointment, visit.date, visit.icd10),
+            (self.dr_rao, appointment, appointment.date, "B34.9"),
+        )
         self.assertEqual(
             list(visit.lines.values_list("medicine", flat=True)), ["Paracetamol", "Cetirizine"]
         )
         actions = set(
-            AuditEvent.objects.filter(object_id=str(visit.pk)).values_list("action", "actor")
+            AuditEvent.objects.filter(
+                object_id=str(visit.pk), object_type="records.consultation"
+            ).values_list("action", "actor")
         )
         self.assertEqual(
             actions,
-            {
-                ("consultation.admin_created", self.staff.pk),
-                ("consultation.admin_prescription_changed", self.staff.pk),
-            },
+            {("consultation.started", self.staff.pk), ("consultation.updated", self.staff.pk)},
         )
+        self.assertEqual(
+            AuditEvent.objects.filter(
+                action="prescription_line.added", actor=self.staff, data__consultation_id=visit.pk
+            ).count(),
+            2,
+        )
+
+    def test_a_refused_add_shows_why_and_writes_nothing(self):
+        """No appointment, a visit not yet arrived, or a bad ICD-10 code: the form says so."""
+        booked = visit_for(self.bob, self.dr_rao, status=Status.BOOKED)
+        cases = [
+            ({"appointment": ""}, "This field is required."),
+            ({"appointment": booked.pk}, "the patient has not arrived yet"),
+            ({"appointment": booked.pk, "icd10": "fever"}, "Enter an ICD-10 code"),
+        ]
+        for extra, message in cases:
+            with self.subTest(extra=extra):
+                response = self.client.post(f"{CONSULTATIONS}add/", self.add_data(booked, **extra))
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, message)
+        self.assertFalse(Consultation.objects.filter(patient=self.bob).exists())
+        booked.refresh_from_db()
+        self.assertEqual(booked.status, Status.BOOKED)
+
+    def test_it_marks_a_consultation_entered_in_error_and_keeps_it_read_only(self):
+        url = f"{CONSULTATIONS}{self.visit.pk}/change/"
+        page = self.client.get(url)
+        data = {
+            "purpose": "Cough",
+            "diagnosis": "Bronchitis",
+            "icd10": "",
+            "notes": "",
+            "entered_in_error": "on",
+            "reason": "",
+            **inline_management("lines", total=1, initial=1),
+            "lines-0-id": self.visit.lines.get().pk,
+            "lines-0-consultation": self.visit.pk,
+            **{f"lines-0-{k}": v for k, v in _line_values(self.visit.lines.get()).items()},
+        }
+        self.assertContains(page, "Mark entered in error")
+        refused = self.client.post(url, data)
+        self.assertContains(refused, "Say why the record is in error.")
+        data["reason"] = "Wrong patient"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.visit.refresh_from_db()
+        self.assertEqual(
+            (self.visit.error_reason, self.visit.entered_in_error_by), ("Wrong patient", self.staff)
+        )
+        page = self.client.get(url)
+        self.assertNotContains(page, 'name="diagnosis"')
+        self.assertNotContains(page, "Mark entered in error")
+        self.assertContains(page, "Wrong patient")
+        filtered = self.listed(CONSULTATIONS, entered_in_error_at__isempty="0")
+        self.assertEqual(filtered, [self.visit])
+
+    def test_it_marks_a_line_entered_in_error_on_its_page(self):
+        line = self.visit.lines.get()
+        url = f"{LINES}{line.pk}/change/"
+        data = {**_line_values(line), "entered_in_error": "on", "reason": "Allergic"}
+        mixed = self.client.post(url, {**data, "dose": "1 g"})
+        self.assertContains(mixed, "without other changes")
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        line.refresh_from_db()
+        self.assertEqual((line.error_reason, line.dose), ("Allergic", "500 mg"))
+        # The consultation's inline no longer offers it for editing.
+        page = self.client.get(f"{CONSULTATIONS}{self.visit.pk}/change/")
+        self.assertNotContains(page, 'value="Azithromycin"')
+
+    def test_a_line_is_edited_through_the_service(self):
+        line = self.visit.lines.get()
+        response = self.client.post(
+            f"{LINES}{line.pk}/change/", {**_line_values(line), "dose": "250 mg"}
+        )
+        self.assertEqual(response.status_code, 302)
+        line.refresh_from_db()
+        self.assertEqual(line.dose, "250 mg")
+        event = AuditEvent.objects.get(action="prescription_line.updated")
+        self.assertEqual((event.actor, event.data), (self.staff, {"fields": ["dose"]}))
 
     def test_it_searches_and_filters(self):
         """Search by patient fields, purpose or medicine; filter by doctor and date."""
