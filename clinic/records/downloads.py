@@ -6,6 +6,7 @@ issued to, and is signed with the same scheme as clinic.core.downloads.
 """
 
 from django.core import signing
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -17,6 +18,7 @@ from clinic.patients.models import Patient
 from clinic.patients.selectors import patient_is_managed_by
 from clinic.records.models import Consultation
 from clinic.records.prescriptions import prescription_pdf
+from clinic.records.selectors import prescription_lines_live
 
 _SALT = "cms.records.prescription"
 
@@ -63,8 +65,9 @@ def prescription(request, token: str):
     except LinkRefused as refused:
         return refused.response
     consultation = (
-        Consultation.objects.select_related("patient__user", "doctor")
-        .prefetch_related("lines")
+        Consultation.objects.live()
+        .select_related("patient__user", "doctor")
+        .prefetch_related(Prefetch("lines", queryset=prescription_lines_live()))
         .filter(pk=data["c"])
         .first()
     )

@@ -62,7 +62,8 @@ def prescription_pdf(*, consultation: Consultation) -> bytes:
     clinic = settings.CLINIC
     patient = consultation.patient
     doctor = consultation.doctor
-    lines = list(consultation.lines.all())
+    # Lines entered in error are not part of the prescription.
+    lines = [line for line in consultation.lines.all() if not line.is_entered_in_error]
 
     pdf = FPDF(format="A4")
     pdf.set_title(latin1(f"Prescription {consultation.date:%Y-%m-%d}"))
@@ -83,6 +84,8 @@ def prescription_pdf(*, consultation: Consultation) -> bytes:
     if consultation.purpose:
         _pair(pdf, "Purpose", consultation.purpose)
     _pair(pdf, "Diagnosis", consultation.diagnosis or "-")
+    if consultation.icd10:
+        _pair(pdf, "ICD-10", consultation.icd10)
     pdf.ln(4)
 
     pdf.set_font("Helvetica", "B", 12)

@@ -156,3 +156,23 @@ class ReportsTests(ApiTestCase):
         self.assertError(self.call("GET", self.URL), 401)
         self.assertError(self.call("GET", self.URL, user=self.staff), 403)
         self.assertError(self.call("POST", self.URL, {}, user=self.alice.user), 405)
+
+
+class EnteredInErrorHiddenTests(ApiTestCase):
+    """Records entered in error leave the patient's API lists (the rows keep their shape)."""
+
+    URL = "/cms-api/consultations/"
+
+    def test_consultations_and_lines_in_error_are_not_listed(self):
+        kept = make_consultation(self.alice, self.dr_rao, lines=2)
+        voided = make_consultation(self.alice, self.dr_rao, day=dt.date(2029, 12, 2))
+        Consultation.objects.filter(pk=voided.pk).update(
+            entered_in_error_at=timezone.now(), error_reason="Wrong patient"
+        )
+        kept.lines.filter(position=0).update(
+            entered_in_error_at=timezone.now(), error_reason="Wrong drug"
+        )
+        response = self.call("GET", self.URL, user=self.alice.user)
+        rows = response.json()
+        self.assertEqual([row["id"] for row in rows], [kept.pk])
+        self.assertEqual([m["medicine"] for m in rows[0]["medicines"]], ["Paracetamol 1"])

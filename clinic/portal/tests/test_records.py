@@ -110,3 +110,33 @@ class LabReportTests(OwnMediaMixin, PortalTestCase):
                 with self.subTest(report=report.test, view=name):
                     response = self.client.get(reverse(name, args=[report.pk]))
                     self.assertEqual(response.status_code, 404)
+
+
+class EnteredInErrorTests(PortalTestCase):
+    def test_records_in_error_leave_the_patients_pages_and_links(self):
+        """A consultation in error is gone (its prescription links are 404s, also a
+        link minted before); a line in error is gone from the list."""
+        voided = consult(self.alice, self.dr_rao, purpose="Voided visit")
+        kept = consult(self.alice, self.dr_rao, purpose="Kept visit")
+        PrescriptionLine.objects.create(
+            consultation=kept, position=1, medicine="Penicillin", dose="1 g",
+            frequency="daily", duration="5 days",
+        )
+        Consultation.objects.filter(pk=kept.pk).update(icd10="J06.9")
+        self.login()
+        minted = self.client.get(reverse("portal:prescription_view", args=[voided.pk]))
+        Consultation.objects.filter(pk=voided.pk).update(
+            entered_in_error_at=DAY, error_reason="Wrong patient"
+        )
+        kept.lines.filter(medicine="Penicillin").update(
+            entered_in_error_at=DAY, error_reason="Allergic"
+        )
+        page = self.client.get(reverse("portal:consultations"))
+        self.assertContains(page, "Kept visit")
+        self.assertContains(page, "J06.9")
+        self.assertNotContains(page, "Voided visit")
+        self.assertNotContains(page, "Penicillin")
+        for name in ("portal:prescription_view", "portal:prescription_download"):
+            with self.subTest(view=name):
+                self.assertEqual(self.client.get(reverse(name, args=[voided.pk])).status_code, 404)
+        self.assertEqual(self.client.get(minted["Location"]).status_code, 404)

@@ -92,10 +92,23 @@ class PrescriptionPdfTests(PrescriptionCase):
         self.assertEqual(latin1("ﬁne"), "fine")
 
     def test_it_handles_a_consultation_without_medicines(self):
-        """With no lines the PDF says so instead of printing an empty table."""
-        self.consultation.lines.all().delete()
+        """With no lines (none standing: all entered in error) the PDF says so instead
+        of printing an empty table."""
+        self.consultation.lines.update(entered_in_error_at=FIXED_NOW, error_reason="Wrong drug")
         text = pdf_text(prescription_pdf(consultation=self.consultation))
         self.assertIn("No medicines prescribed.", text)
+
+    def test_lines_entered_in_error_are_left_out_and_the_icd10_code_shown(self):
+        first = self.consultation.lines.order_by("position").first()
+        PrescriptionLine.objects.filter(pk=first.pk).update(
+            entered_in_error_at=FIXED_NOW, error_reason="Wrong drug"
+        )
+        Consultation.objects.filter(pk=self.consultation.pk).update(icd10="J06.9")
+        self.consultation.refresh_from_db()
+        text = pdf_text(prescription_pdf(consultation=self.consultation))
+        self.assertNotIn("Amoxicillin", text)
+        self.assertIn("Paracetamol", text)
+        self.assertIn("J06.9", text)
 
     def test_many_lines_flow_onto_more_pages(self):
         """Long prescriptions break across pages and keep every line."""
