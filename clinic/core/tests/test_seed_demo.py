@@ -94,6 +94,16 @@ class SeedDemoTests(TestCase):
             lines = list(consultation.lines.all())
             self.assertGreaterEqual(len(lines), 1)
             self.assertTrue(all(line.dose and line.frequency and line.duration for line in lines))
+        # Each is of its own visit, with an ICD-10 code; one line is entered in error.
+        for consultation in Consultation.objects.select_related("appointment"):
+            self.assertEqual(
+                (consultation.appointment.patient_id, consultation.appointment.doctor_id),
+                (consultation.patient_id, consultation.doctor_id),
+            )
+            self.assertRegex(consultation.icd10, r"^[A-Z][0-9]{2}(\.[0-9A-Z]+)?$")
+        struck = PrescriptionLine.objects.exclude(entered_in_error_at=None).get()
+        self.assertEqual(struck.consultation.patient, demo)
+        self.assertTrue(struck.error_reason)
 
     def test_it_shows_two_sites_visit_types_and_a_visit_today_in_every_state(self):
         """Each state once today, with its steps recorded; sessions at both sites."""

@@ -110,35 +110,35 @@ WALK_IN = (
 VISITS = {
     "Cardiology": (
         "Palpitations and high blood pressure readings at home",
-        "Stage 1 hypertension; ECG normal sinus rhythm.",
+        "Stage 1 hypertension; ECG normal sinus rhythm.", "I10",
         "Reduce salt, walk 30 minutes daily. Review with home BP log in 4 weeks.",
         [("Amlodipine", "5 mg", "once a day", "30 days", "in the morning"),
          ("Atorvastatin", "10 mg", "once a day", "30 days", "at night")],
     ),
     "General Medicine": (
         "Fever and sore throat for three days",
-        "Acute viral pharyngitis.",
+        "Acute viral pharyngitis.", "J02.9",
         "Warm fluids and rest. Return if fever lasts beyond 5 days.",
         [("Paracetamol", "650 mg", "every 6 hours as needed", "3 days", "after food"),
          ("Cetirizine", "10 mg", "once a day", "5 days", "at bedtime")],
     ),
     "Dermatology": (
         "Itchy red patches on the forearm",
-        "Tinea corporis.",
+        "Tinea corporis.", "B35.4",
         "Keep the area dry; cotton clothing.",
         [("Clotrimazole 1% cream", "thin layer", "twice a day", "14 days", "on the affected skin"),
          ("Levocetirizine", "5 mg", "once a day", "7 days", "at bedtime")],
     ),
     "Orthopedics": (
         "Right knee pain after a football match",
-        "Mild medial collateral ligament sprain.",
+        "Mild medial collateral ligament sprain.", "S83.4",
         "Ice packs, knee support, physiotherapy exercises handed over.",
         [("Ibuprofen", "400 mg", "three times a day", "5 days", "after food"),
          ("Pantoprazole", "40 mg", "once a day", "5 days", "before breakfast")],
     ),
     "Pediatrics": (
         "Ear pain and fever",
-        "Acute otitis media (left ear).",
+        "Acute otitis media (left ear).", "H66.9",
         "Weight 20 kg. Review if not better in 48 hours.",
         [("Amoxicillin syrup 250 mg/5 ml", "7.5 ml", "three times a day", "7 days", "after food"),
          ("Paracetamol syrup 250 mg/5 ml", "6 ml", "every 6 hours as needed", "3 days", "")],
@@ -235,16 +235,17 @@ def _seed() -> tuple[str, bool]:
     ]
     visits = [_past_appointment(p, d, today - dt.timedelta(days=n), s) for p, d, n, s in past]
     consultations = [_consultation(a) for a in visits if a.status == Status.COMPLETED]
+    _line_entered_in_error(consultations[0], admin=admin)
 
     reports = _seed_lab_reports(today, demo=demo, other=patients[1], doctors=doctors)
     audit_log(actor=admin, action="demo.seeded", obj=admin)
-    lines = PrescriptionLine.objects.filter(consultation__in=consultations).count()
+    lines = PrescriptionLine.objects.live().filter(consultation__in=consultations).count()
     summary = (
         f"2 sites, {len(visit_types)} visit types, {len(doctors)} doctors, {len(patients)} "
         f"patients with logins and 2 without (a child of the demo login's, a walk-in), "
         f"{len(booked)} upcoming and {len(visits)} past appointments, "
         f"{len(today_visits)} today (one in every state), {len(consultations)} consultations "
-        f"with {lines} prescription lines, {len(reports)} lab reports"
+        f"with {lines} prescription lines (and one entered in error), {len(reports)} lab reports"
     )
     return summary, admin_is_ours
 
@@ -438,10 +439,10 @@ def _past_appointment(patient, doctor, near: dt.date, status: str) -> Appointmen
 
 
 def _consultation(appointment: Appointment) -> Consultation:
-    purpose, diagnosis, notes, medicines = VISITS[appointment.doctor.specialty]
+    purpose, diagnosis, icd10, notes, medicines = VISITS[appointment.doctor.specialty]
     consultation = Consultation.objects.create(
         patient=appointment.patient, doctor=appointment.doctor, appointment=appointment,
-        date=appointment.date, purpose=purpose, diagnosis=diagnosis, notes=notes,
+        date=appointment.date, purpose=purpose, diagnosis=diagnosis, icd10=icd10, notes=notes,
     )
     PrescriptionLine.objects.bulk_create(
         PrescriptionLine(
@@ -451,6 +452,17 @@ def _consultation(appointment: Appointment) -> Consultation:
         for i, (m, d, f, t, x) in enumerate(medicines, start=1)
     )
     return consultation
+
+
+def _line_entered_in_error(consultation: Consultation, *, admin) -> PrescriptionLine:
+    """A line kept in the record but struck out: staff see it, the patient does not."""
+    return PrescriptionLine.objects.create(
+        consultation=consultation, position=9, medicine="Amoxicillin", dose="500 mg",
+        frequency="three times a day", duration="5 days", instructions="after food",
+        entered_in_error_at=clock.combine(consultation.date, dt.time(18, 0)),
+        entered_in_error_by=admin,
+        error_reason="Prescribed by mistake: a viral infection needs no antibiotic.",
+    )
 
 
 def _seed_lab_reports(today, *, demo, other, doctors) -> list[LabReport]:
