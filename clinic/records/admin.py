@@ -127,7 +127,8 @@ class ConsultationAdmin(TimestampedAdminMixin, _RecordAdmin):
     ]
     date_hierarchy = "date"
     list_select_related = ["patient__user", "doctor"]
-    autocomplete_fields = ["appointment"]
+    # Patient and doctor come from the appointment and are read-only; never a full list.
+    autocomplete_fields = ["patient", "doctor", "appointment"]
     inlines = [PrescriptionLineInline]
 
     @admin.display(description="patient", ordering="patient__given_name")
