@@ -241,9 +241,16 @@ def test_app_server_killed_under_booking_load(cluster):
     and clients that retry with their Idempotency-Key end with every booking recorded
     exactly once, none lost, none doubled."""
     clients = patients(cluster, 6)
-    plans = []
-    for i, client in enumerate(clients):
-        doctor_id, day, slots = free_slots(client, skip=10 + 2 * i)
+    plans, taken, skip = [], set(), 10
+    for client in clients:
+        # Each client its own doctor and day: free_slots moves on to the next working
+        # day, so two skips can land on the same day (and the clients would race).
+        while True:
+            doctor_id, day, slots = free_slots(client, skip=skip)
+            skip += 1
+            if (doctor_id, day) not in taken and len(slots) >= 6:
+                break
+        taken.add((doctor_id, day))
         plans.append([{"date": day, "slot": s, "doc_id": doctor_id} for s in slots[:6]])
     outcomes = [[] for _ in clients]
     stop_at = time.monotonic() + 240
