@@ -39,7 +39,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for superusers who passed the second factor (clinic.staff.admin_site).
+    "clinic.staff.admin_apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "simple_history",
     "phonenumber_field",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic.core",
     "clinic.accounts",
     "clinic.patients",
@@ -67,8 +70,11 @@ INSTALLED_APPS = [
     "clinic.otp",
     "clinic.notifications",
     "clinic.waitlist",
+    "clinic.audit",
+    "clinic.staff",
     "clinic.api",
     "clinic.portal",
+    "clinic.workspace",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +86,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the staff login's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions end after STAFF_IDLE_MINUTES without a request of theirs.
+    "clinic.staff.middleware.StaffIdleTimeoutMiddleware",
     "clinic.core.cache_control.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records the acting user on every history row written during a request.
@@ -169,6 +179,14 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Staff (the workspace at /clinic/): a session nobody used for this long ends, and
+# the sign-in asks for the password and the authenticator code again.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 15)
+# How long the second step of the staff sign-in (the code) may follow the password.
+STAFF_SIGNIN_STEP_SECONDS = env_int("STAFF_SIGNIN_STEP_SECONDS", 300)
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "CMS Clinic")
 
 # --- Locale -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -68,6 +68,47 @@ def make_doctor(*, name=None, specialty="General Medicine", schedule=True, **ext
     return doctor
 
 
+def make_staff(*roles: str, doctor: Doctor | None = None, **extra) -> User:
+    """A staff login in `roles` (clinic.staff.roles.Role values), linked to `doctor` if given."""
+    from django.contrib.auth.models import Group
+
+    from clinic.staff.roles import Role
+
+    user = make_user(is_staff=True, **extra)
+    user.groups.set(Group.objects.filter(name__in=[Role(r).label for r in roles]))
+    if doctor is not None:
+        doctor.user = user
+        doctor.save(update_fields=["user"])
+    return user
+
+
+def verified_login(client, user):
+    """Log `client` in as `user`, verified by a confirmed authenticator (made if missing),
+    as the staff sign-in leaves a session (clinic.staff.signin)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test device", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def totp_now(device, *, offset_steps: int = 0) -> str:
+    """The device's current 6-digit code (as the authenticator app shows it)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset_steps * device.step
+    return f"{totp.token():06d}"
+
+
 def api_client(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -146,6 +146,11 @@ class Appointment(BaseModel):
 
     class Meta:
         ordering = ["date", "start"]
+        # The workspace's roles (clinic/staff/roles.py).
+        permissions = [
+            ("change_visit_state", "Can mark visits arrived, in consultation, done or no-show"),
+            ("view_visit_reports", "Can see the visit reports"),
+        ]
         constraints = [
             # The database, not the code, decides who gets a slot: under any
             # concurrency one active appointment per doctor slot ...

@@ -59,6 +59,7 @@ class LabReport(KeptRecordMixin, BaseModel):
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["patient", "-date"], name="labreport_patient_date")]
+        permissions = [("release_labreport", "Can review and release lab results")]
         constraints = [
             # A result is a file: resulted and released reports always have one ...
             models.CheckConstraint(

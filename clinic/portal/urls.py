@@ -1,6 +1,7 @@
 from django.urls import path
 
 from clinic.portal.views import (
+    access,
     appointments,
     auth,
     booking,
@@ -53,6 +54,7 @@ urlpatterns = [
         name="appointment_ics",
     ),
     path("profile/calendar/", calendar.calendar_feed_page, name="calendar"),
+    path("profile/record-access/", access.record_access, name="record_access"),
     path(
         "appointments/<int:appointment_id>/move/",
         move.appointment_move,

@@ -96,6 +96,12 @@ class Consultation(KeptRecordMixin, EnteredInErrorFields, BaseModel):
             ),
             _error_is_explained("consultation_error_is_explained"),
         ]
+        # The workspace's roles (clinic/staff/roles.py): the front desk sees that a visit
+        # happened, not what was said; a doctor reads the records of the patients they see.
+        permissions = [
+            ("view_consultation_notes", "Can read notes, diagnoses and prescriptions"),
+            ("view_all_records", "Can read the full record of any patient"),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.purpose}"

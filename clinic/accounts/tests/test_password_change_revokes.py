@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.accounts.models import User
-from clinic.testing import PASSWORD, BaseTestCase, api_client
+from clinic.testing import PASSWORD, BaseTestCase, api_client, verified_login
 
 NEW_PASSWORD = "Fresh-Tulip-Lantern-42"
 
@@ -38,7 +38,7 @@ class PasswordChangeRevokesTests(BaseTestCase):
     def test_it_revokes_on_the_admin_password_form(self):
         """A staff member sets the password in the admin: the owner's token and session die."""
         admin = Client()
-        admin.force_login(self.staff)
+        verified_login(admin, self.staff)
         url = reverse("admin:auth_user_password_change", args=[self.user.pk])
         response = admin.post(
             url,

@@ -19,6 +19,7 @@ from clinic.testing import (
     api_client,
     make_user,
     send_json,
+    verified_login,
 )
 
 FULL_WIDTH_ALICE = "ＡＬＩＣＥ"
@@ -27,7 +28,7 @@ FULL_WIDTH_ALICE = "ＡＬＩＣＥ"
 class UsernameNormalisationTests(BaseTestCase):
     def setUp(self):
         self.admin = Client()
-        self.admin.force_login(self.staff)
+        verified_login(self.admin, self.staff)
 
     def test_the_model_stores_the_nfkc_form(self):
         user = make_user(username="Ｃａｒｏｌ", email="carol@example.com")

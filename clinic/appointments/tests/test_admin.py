@@ -194,10 +194,11 @@ class AppointmentAdminTests(AdminTestCase):
         queries = self.assertChangelistQueriesConstant(CHANGELIST, make_rows, n=5)
         self.assertEqual(queries, self.EXPECTED_QUERIES)
 
-    # session + user, 2 counts, rows, 2 for the date hierarchy, visit type, doctor and
+    # session + user + the verifying device, 2 counts, rows, 2 for the date hierarchy,
+    # visit type, doctor and
     # specialty filter choices, and the session save (SESSION_SAVE_EVERY_REQUEST:
     # savepoint, update, release).
-    EXPECTED_QUERIES = 13
+    EXPECTED_QUERIES = 14
 
 
 @time_machine.travel(FIXED_NOW, tick=False)

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic.testing import BaseTestCase
+from clinic.testing import BaseTestCase, verified_login
 
 
 def inline_management(prefix: str, *, total: int = 0, initial: int = 0) -> dict:
@@ -21,7 +21,7 @@ class AdminTestCase(BaseTestCase):
 
     def setUp(self):
         super().setUp()
-        self.client.force_login(self.staff)
+        verified_login(self.client, self.staff)
 
     def changelist(self, url: str, **params):
         response = self.client.get(url, params)

@@ -93,9 +93,9 @@ class AuditEventAdminTests(AdminTestCase):
                 audit_log(actor=user, action="account.password_set", obj=user)
 
         queries = self.assertChangelistQueriesConstant(EVENTS, make_events)
-        # session + user, 2 counts, rows, session save (3), action and object_type filter
+        # session + user + device, 2 counts, rows, session save (3), action and object_type filter
         # choices, date hierarchy (2)
-        self.assertEqual(queries, 12)
+        self.assertEqual(queries, 13)
 
 
 class UserAdminTests(AdminTestCase):
@@ -108,8 +108,8 @@ class UserAdminTests(AdminTestCase):
         queries = self.assertChangelistQueriesConstant(
             USERS, lambda k: [make_user() for _ in range(k)]
         )
-        # session + user, 2 counts, rows, session save (3), groups filter choices
-        self.assertEqual(queries, 9)
+        # session + user + device, 2 counts, rows, session save (3), groups filter choices
+        self.assertEqual(queries, 10)
 
     def test_the_password_is_never_shown(self):
         """The change page shows no hash; the password form is Django's own."""

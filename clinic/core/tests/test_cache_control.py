@@ -3,7 +3,7 @@
 from django.core.files.base import ContentFile
 
 from clinic.core.tests.files_helpers import OwnMediaMixin, image_bytes
-from clinic.testing import PASSWORD, BaseTestCase, api_client
+from clinic.testing import PASSWORD, BaseTestCase, api_client, verified_login
 
 
 def _no_store(response) -> bool:
@@ -38,7 +38,7 @@ class PrivateAnswersTests(BaseTestCase):
 
     def test_admin_pages_are_never_stored(self):
         """Staff pages show every patient's data: no-store."""
-        self.client.force_login(self.staff)
+        verified_login(self.client, self.staff)
         response = self.client.get("/admin/patients/patient/")
         self.assertEqual(response.status_code, 200)
         self.assertIs(_no_store(response), True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from clinic.testing import BaseTestCase
+from clinic.testing import BaseTestCase, verified_login
 
 TEMPLATE_ROOTS = [Path(settings.BASE_DIR) / "clinic"]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(ld\+)?json\")[^>]*>")
@@ -29,7 +29,7 @@ class PolicyHeaderTests(BaseTestCase):
 
     def test_every_kind_of_page_has_the_strict_policy(self):
         """Portal, admin, API docs and error pages: scripts and styles only from our origin."""
-        self.client.force_login(self.staff)
+        verified_login(self.client, self.staff)
         for path in ("/", "/doctors/", "/login/", "/admin/", "/cms-api/docs/", "/healthz"):
             with self.subTest(path=path):
                 policy = self.policy(path)

@@ -9,7 +9,7 @@ from PIL import Image
 from clinic.core.models import AuditEvent
 from clinic.core.tests.admin_cases import AdminTestCase
 from clinic.labs.models import LabReport, LabStatus
-from clinic.testing import doctor_account, make_doctor, make_patient
+from clinic.testing import doctor_account, make_doctor, make_patient, verified_login
 
 REPORTS = "/admin/labs/labreport/"
 
@@ -122,7 +122,7 @@ class LabReportAdminTests(AdminTestCase):
     def test_a_doctor_releases_a_result_from_the_change_form(self):
         """Ticking 'release' as a doctor releases the report, recording that doctor."""
         self.resulted()
-        self.client.force_login(doctor_account(self.dr_rao))
+        verified_login(self.client, doctor_account(self.dr_rao))
         self.dr_rao.user.is_superuser = True
         self.dr_rao.user.save()
         self.assertEqual(self.change(self.report, release="on").status_code, 302)
@@ -144,7 +144,7 @@ class LabReportAdminTests(AdminTestCase):
         """The changelist action releases what it can and names what it could not."""
         self.resulted()
         waiting = report_for(self.alice, self.dr_rao)
-        self.client.force_login(doctor_account(self.dr_rao))
+        verified_login(self.client, doctor_account(self.dr_rao))
         self.dr_rao.user.is_superuser = True
         self.dr_rao.user.save()
         response = self.client.post(REPORTS, {
@@ -181,6 +181,6 @@ class LabReportAdminTests(AdminTestCase):
             REPORTS,
             lambda k: [report_for(make_patient(), make_doctor(schedule=False)) for _ in range(k)],
         )
-        # session + user, 2 counts, rows, session save (3), doctor and specialty filter
+        # session + user + device, 2 counts, rows, session save (3), doctor and specialty filter
         # choices, date hierarchy (2)
-        self.assertEqual(queries, 12)
+        self.assertEqual(queries, 13)

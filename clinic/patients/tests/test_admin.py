@@ -76,8 +76,8 @@ class PatientAdminTests(AdminTestCase):
         queries = self.assertChangelistQueriesConstant(
             CHANGELIST, lambda k: [make_patient() for _ in range(k)], n=5
         )
-        # session + user, 2 counts, rows, session save (savepoint, update, release)
-        self.assertEqual(queries, 8)
+        # session + user + device, 2 counts, rows, session save (savepoint, update, release)
+        self.assertEqual(queries, 9)
 
     def test_adding_a_patient_records_one_without_a_login(self):
         """The add form goes through patient_create_record: numbered, audited, no login."""

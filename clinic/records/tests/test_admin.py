@@ -204,6 +204,6 @@ class ConsultationAdminTests(AdminTestCase):
             CONSULTATIONS: self.assertChangelistQueriesConstant(CONSULTATIONS, make_visits),
             LINES: self.assertChangelistQueriesConstant(LINES, make_lines),
         }
-        # session + user, 2 counts, rows, session save (3), plus the filter choices
+        # session + user + device, 2 counts, rows, session save (3), plus the filter choices
         # (doctor, specialty; doctor) and the date hierarchy (2) of consultations.
-        self.assertEqual(counts, {CONSULTATIONS: 12, LINES: 9})
+        self.assertEqual(counts, {CONSULTATIONS: 13, LINES: 10})
