@@ -18,7 +18,7 @@ from clinic.accounts.models import normalize_login
 from clinic.core.audit import audit_log
 from clinic.core.errors import InvalidInput
 from clinic.doctors.models import Doctor
-from clinic.staff.roles import Role
+from clinic.staff.roles import ROLE_PERMISSIONS, Role
 
 
 def _clean_roles(roles: Iterable[str]) -> list[str]:
@@ -156,3 +156,20 @@ def staff_reset_second_factor(*, actor, user) -> int:
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
     audit_log(actor=actor, action="staff.second_factor_reset", obj=user)
     return removed
+
+
+def roles_sync() -> None:
+    """Make the role groups hold exactly the permissions of clinic.staff.roles.
+
+    The migrations do this for a database; tests that empty their tables between
+    runs (TransactionTestCase, the browser tests) call it to get the groups back.
+    """
+    from django.contrib.auth.models import Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=Role(role).label)
+        wanted = [
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in (perm.split(".") for perm in sorted(perms))
+        ]
+        group.permissions.set(wanted)

@@ -33,6 +33,11 @@ def _to_signin(request):
     return redirect(url)
 
 
+def staff_refused(request):
+    """The workspace's 403 page: the login's role does not cover this."""
+    return render(request, "workspace/403.html", {"reason": "permission"}, status=403)
+
+
 def staff_refusal(request, permissions):
     """The response refusing `request`, or None when it may go on."""
     user = request.user
@@ -41,7 +46,7 @@ def staff_refusal(request, permissions):
             return render(request, "workspace/403.html", {"reason": "patient"}, status=403)
         return _to_signin(request)
     if permissions and not user.has_perms(permissions):
-        return render(request, "workspace/403.html", {"reason": "permission"}, status=403)
+        return staff_refused(request)
     request.staff_roles = SimpleLazyObject(lambda: staff_roles_of(user))
     return None
 

@@ -16,11 +16,17 @@ class StaffLoginForm(BootstrapMixin, forms.Form):
     )
 
 
+class OneTimeCodeInput(forms.PasswordInput):
+    """A plain text box that, like a password box, never sends a typed code back."""
+
+    input_type = "text"
+
+
 class CodeForm(BootstrapMixin, forms.Form):
     code = forms.CharField(
         label="6-digit code",
         max_length=12,
-        widget=forms.TextInput(
+        widget=OneTimeCodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )

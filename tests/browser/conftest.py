@@ -30,6 +30,10 @@ VIEWPORTS = {
     "phone": {"width": 375, "height": 812},
     "desktop": {"width": 1280, "height": 800},
 }
+# The workspace's sizes: a desk screen and a tablet. Its test modules override the
+# `viewport` fixture with params=WORKSPACE_VIEWPORTS.
+SIZES = {**VIEWPORTS, "tablet": {"width": 768, "height": 1024}}
+WORKSPACE_VIEWPORTS = ["desktop", "tablet"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -71,11 +75,11 @@ def page(chromium, live_server, viewport, settings):
     cache.clear()
     sms_locmem.outbox.clear()
     context = chromium.new_context(
-        viewport=VIEWPORTS[viewport],
+        viewport=SIZES[viewport],
         base_url=live_server.url,
         accept_downloads=True,
         is_mobile=viewport == "phone",
-        has_touch=viewport == "phone",
+        has_touch=viewport in ("phone", "tablet"),
     )
     context.set_default_timeout(10_000)
     # Anything that tries to leave the machine is a bug: block it loudly.

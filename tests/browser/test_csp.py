@@ -9,9 +9,10 @@ the admin's inline formsets add rows).
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from clinic.testing import PASSWORD, make_doctor, make_patient, make_user
+from clinic.testing import PASSWORD, make_doctor, make_patient, make_user, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,11 +83,13 @@ def test_swagger_ui_works_under_the_policy(watched):
 
 
 def test_the_admin_works_under_the_policy(watched):
-    make_user(username="boss", is_staff=True, is_superuser=True)
+    boss = make_user(username="boss", is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=boss, name="phone", confirmed=True)
     doctor = make_doctor(name="Dr. Asha Rao")
     visit(watched, "/admin/login/")
     watched.get_by_label("Username").fill("boss")
     watched.get_by_label("Password").fill(PASSWORD)
+    watched.get_by_label("Code from your authenticator app").fill(totp_now(device))
     watched.get_by_role("button", name="Log in").click()
     expect(watched).to_have_url(re.compile(r"/admin/$"))
     visit(watched, "/admin/")

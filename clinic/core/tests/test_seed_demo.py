@@ -4,7 +4,7 @@ import io
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import Client, TestCase
 from PIL import Image
 from pypdf import PdfReader
 
@@ -15,6 +15,7 @@ from clinic.appointments.models import (
     Status,
     VisitType,
 )
+from clinic.core.management.commands._demo_staff import DEMO_DOCTOR, DEMO_TOTP_SECRET, STAFF
 from clinic.core.management.commands.seed_demo import (
     ADMIN_PASSWORD,
     AFTERNOON_DOCTOR,
@@ -27,6 +28,7 @@ from clinic.labs.models import LabReport, LabStatus
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patients_managed_by
 from clinic.records.models import Consultation, PrescriptionLine
+from clinic.staff.selectors import staff_roles_of
 from clinic.testing import FIXED_NOW, make_user
 
 User = get_user_model()
@@ -38,6 +40,13 @@ def seed(*args) -> str:
     out = io.StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def demo_code() -> str:
+    """The demo authenticator's code now (each device accepts it once: a fresh login each)."""
+    out = io.StringIO()
+    call_command("demo_code", stdout=out)
+    return out.getvalue().split()[0]
 
 
 def row_counts() -> dict[str, int]:
@@ -182,11 +191,27 @@ class SeedDemoTests(TestCase):
         self.assertIn(f"demo / {DEMO_PASSWORD}", output)
 
     def test_the_printed_logins_work(self):
-        """The admin reaches the admin panel and the demo patient logs in."""
+        """The admin reaches the admin panel with the demo code, each staff role signs in to
+        the workspace and lands on its page, and the demo patient logs in."""
         output = seed()
         self.assertIn(f"admin / {ADMIN_PASSWORD}", output)
-        self.assertIs(self.client.login(username="admin", password=ADMIN_PASSWORD), True)
+        self.assertIn(DEMO_TOTP_SECRET, output)
+        response = self.client.post("/admin/login/", {
+            "username": "admin", "password": ADMIN_PASSWORD, "otp_token": demo_code(),
+            "next": "/admin/",
+        })
+        self.assertEqual(response.status_code, 302, response.content[:3000])
         self.assertEqual(self.client.get("/admin/").status_code, 200)
+        for username, password, _, _, role in STAFF:
+            with self.subTest(role=role):
+                self.assertIn(f"{username} / {password}", output)
+                client = Client()
+                client.post("/clinic/login/", {"login": username, "password": password})
+                response = client.post("/clinic/login/code/", {"code": demo_code()})
+                self.assertEqual(response.status_code, 302)
+                self.assertEqual(client.get("/clinic/?stay=1").status_code, 200)
+                self.assertEqual(staff_roles_of(User.objects.get(username=username)), [role])
+        self.assertEqual(Doctor.objects.get(name=DEMO_DOCTOR).user.username, "doctor")
         self.client.logout()
         self.assertIs(self.client.login(username="demo", password=DEMO_PASSWORD), True)
 

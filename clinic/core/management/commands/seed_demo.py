@@ -31,6 +31,12 @@ from clinic.appointments.models import (
 from clinic.appointments.visit_types import visit_end, visit_type_default
 from clinic.core import clock
 from clinic.core.audit import audit_log
+from clinic.core.management.commands._demo_staff import (
+    DEMO_TOTP_SECRET,
+    STAFF,
+    demo_device,
+    seed_staff,
+)
 from clinic.doctors.cache import doctors_changed
 from clinic.doctors.models import Doctor, Location, TimeOff, WeeklySchedule, default_location_pk
 from clinic.doctors.selectors import (
@@ -178,10 +184,17 @@ class Command(BaseCommand):
             if admin_is_ours
             else f"{ADMIN_USERNAME} (an existing account; its password was not changed)"
         )
+        staff = "".join(
+            f"  workspace (/clinic/), {role.label.lower()}: {username} / {password}\n"
+            for username, password, _, _, role in STAFF
+        )
         self.stdout.write(
             "Logins (demo only: change or remove them before real use):\n"
             f"  admin panel (/admin/):  {admin}\n"
-            f"  patient portal and API: {DEMO_USERNAME} / {DEMO_PASSWORD}"
+            f"{staff}"
+            f"  patient portal and API: {DEMO_USERNAME} / {DEMO_PASSWORD}\n"
+            f"Staff and admin codes: an authenticator app on the demo key {DEMO_TOTP_SECRET},\n"
+            "  or `python manage.py demo_code` prints the current one."
         )
 
 
@@ -200,8 +213,11 @@ def _seed() -> tuple[str, bool]:
             ADMIN_USERNAME, f"admin@{EMAIL_DOMAIN}", ADMIN_PASSWORD,
             first_name="Clinic", last_name="Admin",
         )
+    if admin_is_ours:
+        demo_device(admin)  # the admin's second factor, on the demo key
     visit_types = _seed_visit_types()
     doctors = _seed_doctors(today)
+    staff = seed_staff(admin=admin, doctors=doctors, email_domain=EMAIL_DOMAIN)
     patients = _seed_patients()
     demo = patients[0]
     today_visits = _seed_today(doctors[DAY_CLINIC_DOCTOR], patients, visit_types)
@@ -241,6 +257,7 @@ def _seed() -> tuple[str, bool]:
     audit_log(actor=admin, action="demo.seeded", obj=admin)
     lines = PrescriptionLine.objects.live().filter(consultation__in=consultations).count()
     summary = (
+        f"{len(staff)} staff logins (one per role), "
         f"2 sites, {len(visit_types)} visit types, {len(doctors)} doctors, {len(patients)} "
         f"patients with logins and 2 without (a child of the demo login's, a walk-in), "
         f"{len(booked)} upcoming and {len(visits)} past appointments, "

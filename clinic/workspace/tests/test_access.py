@@ -1,0 +1,125 @@
+"""The role table (docs/roles.md) as a test: every workspace URL and action, tried as
+every kind of caller.
+
+One row per URL or action: its name, who may use it, and how to call it. A row's
+roles get a page or an action's answer (not a refusal); every other staff role gets
+the 403 page; a patient's login gets the 403 page; nobody signed in, and a staff
+login that did not pass its second factor, are sent to the staff sign-in.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from clinic.appointments.services import appointment_book
+from clinic.staff.roles import Role
+from clinic.testing import (
+    FIXED_NOW,
+    make_doctor,
+    make_patient,
+    make_staff,
+    next_weekday,
+    verified_login,
+)
+
+FRONT_DESK, DOCTOR, LAB, MANAGER = (r.value for r in Role)
+STAFF = frozenset(Role.values)
+CALLERS = ["anonymous", "patient", "unverified", *Role.values]
+
+
+@dataclass
+class Cast:
+    patient: object
+    doctor: object
+    users: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    url_name: str
+    allowed: frozenset
+    args: Callable[[Cast], list] = lambda cast: []
+    method: str = "get"
+    data: Callable[[Cast], dict] = lambda cast: {}
+
+    def __str__(self):
+        return f"{self.method.upper()} {self.url_name}"
+
+
+# Adding a page or an action to the workspace: one row here.
+ROWS = [
+    Row("workspace:home", STAFF),
+    Row("workspace:access_log", frozenset({DOCTOR, MANAGER}), args=lambda c: [c.patient.pk]),
+]
+
+
+@pytest.fixture
+def cast(db):
+    with time_machine.travel(FIXED_NOW, tick=False):
+        yield _cast()
+
+
+def _cast() -> Cast:
+    doctor = make_doctor(name="Dr. Role Table")
+    patient = make_patient(first_name="Rita", last_name="Roles")
+    # The doctor sees this patient: their record is within the doctor's scope.
+    day = next_weekday(FIXED_NOW.date(), 1)
+    appointment_book(patient=patient, doctor=doctor, day=day, start=doctor_first_slot(doctor))
+    users = {role: make_staff(role) for role in Role.values}
+    users[DOCTOR] = make_staff(DOCTOR, doctor=doctor)
+    return Cast(patient=patient, doctor=doctor, users=users)
+
+
+def doctor_first_slot(doctor):
+    return doctor.schedules.order_by("weekday", "start").first().start
+
+
+def sign_in(client, cast: Cast, caller: str) -> None:
+    if caller == "anonymous":
+        return
+    if caller == "patient":
+        client.force_login(cast.patient.user)
+    elif caller == "unverified":
+        # The password alone (e.g. through the portal's login): no second factor.
+        client.force_login(cast.users[MANAGER])
+    else:
+        verified_login(client, cast.users[caller])
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_the_role_table(client, cast, row: Row, caller: str):
+    sign_in(client, cast, caller)
+    url = reverse(row.url_name, args=row.args(cast))
+    response = getattr(client, row.method)(url, row.data(cast))
+    signin = reverse("workspace:login")
+    if caller in ("anonymous", "unverified"):
+        assert response.status_code == 302
+        assert response["Location"].startswith(signin)
+    elif caller == "patient":
+        assert response.status_code == 403
+    elif caller in row.allowed:
+        assert response.status_code not in (401, 403, 404, 405), response.status_code
+        assert not response.get("Location", "").startswith(signin)
+    else:
+        assert response.status_code == 403
+        assert b"Your role does not include this page" in response.content
+
+
+def test_an_htmx_request_without_a_session_redirects_the_whole_page(client, cast):
+    """htmx swaps would put the sign-in page inside the board: a 401 with HX-Redirect."""
+    response = client.get(reverse("workspace:home"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 401
+    assert response["HX-Redirect"].startswith(reverse("workspace:login"))
+
+
+def test_a_doctor_sees_the_access_log_only_of_patients_they_see(client, cast):
+    other = make_patient(first_name="Not", last_name="Theirs")
+    verified_login(client, cast.users[DOCTOR])
+    assert client.get(reverse("workspace:access_log", args=[other.pk])).status_code == 403
+    assert client.get(reverse("workspace:access_log", args=[cast.patient.pk])).status_code == 200
+    verified_login(client, cast.users[MANAGER])
+    assert client.get(reverse("workspace:access_log", args=[other.pk])).status_code == 200
