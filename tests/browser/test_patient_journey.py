@@ -85,6 +85,9 @@ def test_register_book_cancel_and_see_the_history(page, doctor, screenshot):
     # Book: doctor, then a date (htmx swaps the picker in place), then a time, then confirm.
     go(page, "Book")
     page.get_by_role("link", name="Dr. Asha Rao").click()
+    # htmx binds the date chips once the page has loaded; a click before that is a plain link.
+    expect(page).to_have_url(re.compile(r"/book/\d+/$"))
+    page.wait_for_load_state("load")
     page.evaluate("window.__sameDocument = true")
     first_date = page.locator("#picker a.date-chip").first
     first_date.click()
