@@ -10,6 +10,10 @@ from django.urls import NoReverseMatch, reverse
 
 from clinic.staff.roles import Role
 
+# The front desk's pages (clinic/workspace/views/desk/).
+DESK_PAGES = ("workspace:desk", "workspace:desk_patient", "workspace:desk_walk_in",
+              "workspace:desk_book", "workspace:desk_move", "workspace:desk_cancel")
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -22,6 +26,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Home", "workspace:home", None),
+    NavItem("Front desk", "workspace:desk", "appointments.add_appointment", section=DESK_PAGES),
 ]
 
 # The page each role starts on, in the order of precedence for a login with

@@ -53,6 +53,10 @@ class Row:
 ROWS = [
     Row("workspace:home", STAFF),
     Row("workspace:access_log", frozenset({DOCTOR, MANAGER}), args=lambda c: [c.patient.pk]),
+    # The front desk (clinic/workspace/views/desk/): finding patients and their visits.
+    Row("workspace:desk", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
+    Row("workspace:desk_patient", frozenset({FRONT_DESK, DOCTOR, MANAGER}),
+        args=lambda c: [c.patient.pk]),
 ]
 
 
