@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 from clinic.doctors.models import Doctor
 
-HoldSource = Callable[..., set[tuple[dt.date, dt.time]]]
+HoldSource = Callable[..., set[tuple[int, dt.date, dt.time]]]
 
 _sources: list[HoldSource] = []
 
 
 def register_hold_source(source: HoldSource) -> None:
-    """`source(doctor_id=, first=, last=, except_patient_id=)` -> {(date, start), ...}."""
+    """`source(doctor_ids=, first=, last=, except_patient_id=)` -> {(doctor_id, date, start), ...}
+    (several doctors at once: the day board asks for all of a day's doctors in one go)."""
     if source not in _sources:
         _sources.append(source)
 
@@ -27,11 +28,23 @@ def held_slots(
     *, doctor_id: int, first: dt.date, last: dt.date, except_patient_id: int | None = None
 ) -> set[tuple[dt.date, dt.time]]:
     """The doctor's slots in [first, last] held for someone (other than `except_patient_id`)."""
-    held = set()
+    held = held_slots_of_doctors(
+        doctor_ids=[doctor_id], first=first, last=last, except_patient_id=except_patient_id
+    )
+    return held.get(doctor_id, set())
+
+
+def held_slots_of_doctors(
+    *, doctor_ids, first: dt.date, last: dt.date, except_patient_id: int | None = None
+) -> dict[int, set[tuple[dt.date, dt.time]]]:
+    """held_slots for each of `doctor_ids` (one query per source, however many doctors)."""
+    held: dict[int, set[tuple[dt.date, dt.time]]] = {}
+    doctor_ids = list(doctor_ids)
     for source in _sources:
-        held |= source(
-            doctor_id=doctor_id, first=first, last=last, except_patient_id=except_patient_id
-        )
+        for doctor_id, day, start in source(
+            doctor_ids=doctor_ids, first=first, last=last, except_patient_id=except_patient_id
+        ):
+            held.setdefault(doctor_id, set()).add((day, start))
     return held
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from clinic.appointments.holds import held_slots
+from clinic.appointments.holds import held_slots, held_slots_of_doctors
 from clinic.appointments.models import Appointment
 from clinic.core import clock
 from clinic.core.errors import NotFound
@@ -95,39 +95,85 @@ def doctor_free_slots_between(
     first, last = max(first, window_first), min(last, window_last)
     if first > last or not doctor.is_active:
         return {}
-    if minutes is None:
-        from clinic.appointments.visit_types import visit_type_default
-
-        minutes = visit_type_default().minutes
-    busy = {}
-    for day, start, end in (
-        Appointment.objects.active_slots()
-        .filter(doctor=doctor, date__gte=first, date__lte=last)
-        .values_list("date", "start", "end")
-    ):
-        busy.setdefault(day, []).append((start, end))
+    minutes = _visit_minutes(minutes)
+    busy = _busy_times(doctor_ids=[doctor.pk], first=first, last=last).get(doctor.pk, {})
     # A slot held for a patient on the waiting list is not free for anyone else.
     held = held_slots(doctor_id=doctor.pk, first=first, last=last)
     now = clock.now()
     free = {}
     day = first
     while day <= last:
-        times = []
-        for session in doctor_day_sessions(doctor=doctor, day=day):
-            session_end = _add_minutes(session.end, 0)
-            for at in session.slots:
-                ends = _add_minutes(at, minutes)
-                if ends > session_end or clock.combine(day, at) <= now or (day, at) in held:
-                    continue
-                if any(
-                    b_start < ends.time() and at < b_end for b_start, b_end in busy.get(day, ())
-                ):
-                    continue
-                times.append(at)
+        times = _free_on(
+            doctor=doctor, day=day, minutes=minutes, busy=busy.get(day, ()), held=held, now=now
+        )
         if times:
-            free[day] = sorted(times)
+            free[day] = times
         day += dt.timedelta(days=1)
     return free
+
+
+def doctors_free_slots_on(
+    *, doctors, day: dt.date, minutes: int | None = None
+) -> dict[int, list[dt.time]]:
+    """doctor_free_slots for several doctors on one day, by doctor id: the same rules,
+    in a constant number of queries however many doctors (the day board's)."""
+    window_first, window_last = booking_window()
+    doctors = [d for d in doctors if d.is_active]
+    if not (window_first <= day <= window_last) or not doctors:
+        return {}
+    minutes = _visit_minutes(minutes)
+    ids = [d.pk for d in doctors]
+    busy = _busy_times(doctor_ids=ids, first=day, last=day)
+    held = held_slots_of_doctors(doctor_ids=ids, first=day, last=day)
+    now = clock.now()
+    return {
+        d.pk: _free_on(
+            doctor=d,
+            day=day,
+            minutes=minutes,
+            busy=busy.get(d.pk, {}).get(day, ()),
+            held=held.get(d.pk, set()),
+            now=now,
+        )
+        for d in doctors
+    }
+
+
+def _visit_minutes(minutes: int | None) -> int:
+    if minutes is not None:
+        return minutes
+    from clinic.appointments.visit_types import visit_type_default
+
+    return visit_type_default().minutes
+
+
+def _busy_times(
+    *, doctor_ids, first: dt.date, last: dt.date
+) -> dict[int, dict[dt.date, list[tuple[dt.time, dt.time]]]]:
+    """The (start, end) of the doctors' active appointments, by doctor and day: one query."""
+    busy: dict[int, dict[dt.date, list]] = {}
+    for doctor_id, day, start, end in (
+        Appointment.objects.active_slots()
+        .filter(doctor_id__in=doctor_ids, date__gte=first, date__lte=last)
+        .values_list("doctor_id", "date", "start", "end")
+    ):
+        busy.setdefault(doctor_id, {}).setdefault(day, []).append((start, end))
+    return busy
+
+
+def _free_on(*, doctor, day, minutes, busy, held, now) -> list[dt.time]:
+    """The free starts of one doctor's day, given that day's busy times and held slots."""
+    times = []
+    for session in doctor_day_sessions(doctor=doctor, day=day):
+        session_end = _add_minutes(session.end, 0)
+        for at in session.slots:
+            ends = _add_minutes(at, minutes)
+            if ends > session_end or clock.combine(day, at) <= now or (day, at) in held:
+                continue
+            if any(b_start < ends.time() and at < b_end for b_start, b_end in busy):
+                continue
+            times.append(at)
+    return sorted(times)
 
 
 def doctor_free_slots(*, doctor: Doctor, day: dt.date, minutes: int | None = None) -> list[dt.time]:

@@ -20,18 +20,19 @@ def waitlist_live_offers() -> QuerySet[WaitlistEntry]:
 
 
 def waitlist_held_slots(
-    *, doctor_id: int, first: dt.date, last: dt.date, except_patient_id: int | None = None
-) -> set[tuple[dt.date, dt.time]]:
-    """The doctor's slots in [first, last] held by a live offer (the appointments hold source).
+    *, doctor_ids, first: dt.date, last: dt.date, except_patient_id: int | None = None
+) -> set[tuple[int, dt.date, dt.time]]:
+    """The doctors' slots in [first, last] held by a live offer (the appointments hold
+    source), as (doctor_id, date, start).
 
     A lapsed hold no longer holds, even before the release task has run.
     """
     offers = waitlist_live_offers().filter(
-        doctor_id=doctor_id, offer_date__gte=first, offer_date__lte=last
+        doctor_id__in=doctor_ids, offer_date__gte=first, offer_date__lte=last
     )
     if except_patient_id is not None:
         offers = offers.exclude(patient_id=except_patient_id)
-    return set(offers.values_list("offer_date", "offer_start"))
+    return set(offers.values_list("doctor_id", "offer_date", "offer_start"))
 
 
 def waitlist_for_doctor_day(*, doctor_id: int, day: dt.date) -> QuerySet[WaitlistEntry]:

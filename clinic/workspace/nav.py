@@ -27,6 +27,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("Home", "workspace:home", None),
     NavItem("Front desk", "workspace:desk", "appointments.add_appointment", section=DESK_PAGES),
+    NavItem("Day board", "workspace:board", "appointments.view_appointment", ("workspace:board",)),
 ]
 
 # The page each role starts on, in the order of precedence for a login with

@@ -57,6 +57,10 @@ ROWS = [
     Row("workspace:desk", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
     Row("workspace:desk_patient", frozenset({FRONT_DESK, DOCTOR, MANAGER}),
         args=lambda c: [c.patient.pk]),
+    Row("workspace:board", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
+    Row("workspace:board_grid", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
+    Row("workspace:board_mark", frozenset({FRONT_DESK, DOCTOR, MANAGER}), method="post",
+        args=lambda c: [c.patient.appointments.get().pk], data=lambda c: {"status": "arrived"}),
 ]
 
 
