@@ -27,3 +27,32 @@ def lab_report_released_for(*, patient: Patient, report_id: int) -> LabReport | 
         .exclude(file="")
         .first()
     )
+
+
+def lab_queue() -> QuerySet[LabReport]:
+    """The lab's work: tests ordered or resulted (a result may be replaced until a doctor
+    releases it), oldest first, with patient and ordering doctor joined."""
+    return (
+        LabReport.objects.filter(status__in=[LabStatus.ORDERED, LabStatus.RESULTED])
+        .select_related("patient", "doctor")
+        .order_by("date", "pk")
+    )
+
+
+def lab_reports_to_review(*, doctor_id: int) -> QuerySet[LabReport]:
+    """Results of the tests a doctor ordered that wait for the doctor's review."""
+    return (
+        LabReport.objects.filter(doctor_id=doctor_id, status=LabStatus.RESULTED)
+        .select_related("patient")
+        .order_by("resulted_at", "pk")
+    )
+
+
+def lab_reports_of_patient(*, patient_id: int) -> QuerySet[LabReport]:
+    """Every live report of a patient for the clinic, released or not, newest first."""
+    return (
+        LabReport.objects.filter(patient_id=patient_id)
+        .exclude(status=LabStatus.ENTERED_IN_ERROR)
+        .select_related("doctor", "released_by")
+        .order_by("-date", "-pk")
+    )

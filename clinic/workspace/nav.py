@@ -28,6 +28,9 @@ NAV: list[NavItem] = [
     NavItem("Home", "workspace:home", None),
     NavItem("Front desk", "workspace:desk", "appointments.add_appointment", section=DESK_PAGES),
     NavItem("Day board", "workspace:board", "appointments.view_appointment", ("workspace:board",)),
+    NavItem("My day", "workspace:doctor_day", "records.add_consultation",
+            ("workspace:room_visit", "workspace:room_patient")),
+    NavItem("Lab queue", "workspace:lab_queue", "labs.change_labreport"),
 ]
 
 # The page each role starts on, in the order of precedence for a login with

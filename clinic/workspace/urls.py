@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clinic.workspace.views import access_log, board, home, signin
+from clinic.workspace.views import access_log, board, home, lab, room, room_actions, signin
 from clinic.workspace.views.desk import search as desk_search
 
 app_name = "workspace"
@@ -20,4 +20,24 @@ urlpatterns = [
     path("board/appointments/<int:appointment_id>/state/", board.mark, name="board_mark"),
     # Patients
     path("patients/<int:patient_id>/access/", access_log.access_log, name="access_log"),
+    # The doctor's room (views/room.py reads, views/room_actions.py writes) and the lab.
+    path("room/", room.doctor_day, name="doctor_day"),
+    path("room/patients/<int:patient_id>/", room.patient_summary, name="room_patient"),
+    path("room/visits/<int:appointment_id>/", room.visit, name="room_visit"),
+    path("room/visits/<int:appointment_id>/start/", room_actions.start, name="room_start"),
+    path("room/visits/<int:appointment_id>/consultation/", room_actions.consultation,
+         name="room_consultation"),
+    path("room/visits/<int:appointment_id>/consultation/error/", room_actions.consultation_error,
+         name="room_consultation_error"),
+    path("room/visits/<int:appointment_id>/lines/", room_actions.line_add, name="room_line_add"),
+    path("room/visits/<int:appointment_id>/lines/<int:line_id>/error/", room_actions.line_error,
+         name="room_line_error"),
+    path("room/visits/<int:appointment_id>/lab/", room_actions.lab_order, name="room_lab_order"),
+    path("room/visits/<int:appointment_id>/complete/", room_actions.complete,
+         name="room_complete"),
+    path("room/visits/<int:appointment_id>/prescription/", room_actions.prescription,
+         name="room_prescription"),
+    path("lab/", lab.queue, name="lab_queue"),
+    path("lab/<int:report_id>/attach/", lab.attach, name="lab_attach"),
+    path("lab/<int:report_id>/release/", lab.release, name="lab_release"),
 ]

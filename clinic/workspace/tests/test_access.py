@@ -61,6 +61,12 @@ ROWS = [
     Row("workspace:board_grid", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
     Row("workspace:board_mark", frozenset({FRONT_DESK, DOCTOR, MANAGER}), method="post",
         args=lambda c: [c.patient.appointments.get().pk], data=lambda c: {"status": "arrived"}),
+    # The doctor's room and the lab (all their actions: tests/test_room.py, test_lab.py).
+    Row("workspace:doctor_day", frozenset({DOCTOR})),
+    Row("workspace:room_patient", frozenset({DOCTOR, MANAGER}), args=lambda c: [c.patient.pk]),
+    Row("workspace:room_visit", frozenset({DOCTOR, MANAGER}),
+        args=lambda c: [c.patient.appointments.get().pk]),
+    Row("workspace:lab_queue", frozenset({LAB, MANAGER})),
 ]
 
 
