@@ -49,7 +49,9 @@ def clinic_day():
     return doctor, doctor_user, patient, visit
 
 
-def test_a_doctors_visit_with_a_prescription_pdf(page, live_server, clinic_day, tmp_path):
+def test_a_doctors_visit_with_a_prescription_pdf(
+    page, live_server, clinic_day, tmp_path, screenshot
+):
     doctor, doctor_user, patient, visit = clinic_day
     staff_log_in(page, live_server, doctor_user)
     page.goto("/clinic/")
@@ -77,6 +79,8 @@ def test_a_doctors_visit_with_a_prescription_pdf(page, live_server, clinic_day, 
     page.get_by_role("button", name="Add to the prescription").click()
     expect(page.get_by_role("cell", name="Paracetamol")).to_be_visible()
     check_page(page)
+    if page.viewport_name == "desktop":
+        screenshot(page, "doctor-room")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the prescription (PDF)").click()
@@ -102,7 +106,7 @@ def test_a_doctors_visit_with_a_prescription_pdf(page, live_server, clinic_day, 
 
 
 def test_the_lab_attaches_a_result_and_the_doctor_releases_it(
-    page, live_server, clinic_day, tmp_path
+    page, live_server, clinic_day, tmp_path, screenshot
 ):
     doctor, doctor_user, patient, _visit = clinic_day
     report = lab_report_order(patient=patient, doctor=doctor, test="Thyroid panel",
@@ -120,6 +124,8 @@ def test_the_lab_attaches_a_result_and_the_doctor_releases_it(
     expect(page.get_by_text("awaits a doctor's review")).to_be_visible()
     expect(page.get_by_role("cell", name="Awaiting review")).to_be_visible()
     check_page(page)
+    if page.viewport_name == "desktop":
+        screenshot(page, "lab-queue")
 
     page.context.clear_cookies()
     staff_log_in(page, live_server, doctor_user)
