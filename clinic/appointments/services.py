@@ -140,15 +140,20 @@ def _conflict_for(*, patient, day, start) -> Conflict:
 
 
 def appointment_change_status(
-    *, appointment: Appointment, status: str, actor, cancelled_by: str = CancelledBy.CLINIC
+    *,
+    appointment: Appointment,
+    status: str,
+    actor,
+    cancelled_by: str = CancelledBy.CLINIC,
+    reason: str = "",
 ) -> Appointment:
     """Move a visit to `status`: the one way any state changes (clinic/appointments/states.py).
 
     Compare-and-swap: the row changes only if it is still in the state this
     instance holds, so of two concurrent changes one wins and the other is a
-    Conflict. The step is recorded (AppointmentStatusChange, audit log), and the
-    state's timestamp (arrived_at, ...) set. Call inside the caller's transaction
-    to make several changes all or nothing.
+    Conflict. The step is recorded (AppointmentStatusChange, audit log, with
+    `reason` when given), and the state's timestamp (arrived_at, ...) set. Call
+    inside the caller's transaction to make several changes all or nothing.
     """
     if status not in Status.values:
         raise InvalidInput(f"status: {status!r} is not a visit state.", field="status")
@@ -205,9 +210,12 @@ def appointment_change_status(
                 update=True,
                 default_user=actor if _saved(actor) else None,
                 default_date=now,
-                default_change_reason=f"status: {current} → {status}",
+                default_change_reason=f"status: {current} → {status}"
+                + (f" ({reason})" if reason else ""),
             )
             extra = {"by": cancelled_by} if status == Status.CANCELLED else {}
+            if reason:
+                extra["reason"] = reason
             audit_log(actor=actor, action=f"appointment.{status}", obj=appointment, **extra)
             if status == Status.CANCELLED:
                 # In the change's transaction: the notice is as durable as the change.
@@ -374,6 +382,32 @@ def appointment_cancel_by_clinic(*, appointments, actor) -> list[Appointment]:
                 cancelled_by=CancelledBy.CLINIC,
             )
     return chosen
+
+
+def appointment_cancel_at_desk(*, appointment_id: int, reason: str, actor) -> Appointment:
+    """Cancel a booked or arrived visit for the clinic (a caller, the desk), with the
+    reason kept in its history and audit log."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("reason: Say why the appointment is cancelled.", field="reason")
+    if len(reason) > 200:
+        raise InvalidInput("reason: At most 200 characters.", field="reason")
+    cancellable = [s for s, allowed in states.TRANSITIONS.items() if Status.CANCELLED in allowed]
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update()
+            .filter(pk=appointment_id, status__in=cancellable)
+            .first()
+        )
+        if appointment is None:
+            raise Conflict(f"Appointment {appointment_id} can no longer be cancelled.")
+        return appointment_change_status(
+            appointment=appointment,
+            status=Status.CANCELLED,
+            actor=actor,
+            cancelled_by=CancelledBy.CLINIC,
+            reason=reason,
+        )
 
 
 def appointment_set_outcome(*, appointment: Appointment, status: str, actor) -> Appointment:

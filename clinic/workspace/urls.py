@@ -1,6 +1,8 @@
 from django.urls import path
 
 from clinic.workspace.views import access_log, board, home, lab, room, room_actions, signin
+from clinic.workspace.views.desk import booking as desk_booking
+from clinic.workspace.views.desk import changes as desk_changes
 from clinic.workspace.views.desk import search as desk_search
 
 app_name = "workspace"
@@ -14,6 +16,11 @@ urlpatterns = [
     # Front desk
     path("desk/", desk_search.desk, name="desk"),
     path("desk/patients/<int:patient_id>/", desk_search.patient, name="desk_patient"),
+    path("desk/patients/<int:patient_id>/book/", desk_booking.book, name="desk_book"),
+    path("desk/walk-in/", desk_booking.walk_in, name="desk_walk_in"),
+    path("desk/appointments/<int:appointment_id>/move/", desk_changes.move, name="desk_move"),
+    path("desk/appointments/<int:appointment_id>/cancel/", desk_changes.cancel, name="desk_cancel"),
+    path("desk/appointments/<int:appointment_id>/slip/", desk_changes.slip, name="desk_slip"),
     # The day board
     path("board/", board.board, name="board"),
     path("board/grid/", board.board_grid, name="board_grid"),

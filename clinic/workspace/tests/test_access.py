@@ -67,6 +67,20 @@ ROWS = [
     Row("workspace:room_visit", frozenset({DOCTOR, MANAGER}),
         args=lambda c: [c.patient.appointments.get().pk]),
     Row("workspace:lab_queue", frozenset({LAB, MANAGER})),
+    Row("workspace:desk_book", frozenset({FRONT_DESK, MANAGER}), args=lambda c: [c.patient.pk]),
+    Row("workspace:desk_book", frozenset({FRONT_DESK, MANAGER}), args=lambda c: [c.patient.pk],
+        method="post", data=lambda c: desk_slot(c, "10:00")),
+    Row("workspace:desk_walk_in", frozenset({FRONT_DESK, MANAGER})),
+    Row("workspace:desk_walk_in", frozenset({FRONT_DESK, MANAGER}), method="post",
+        data=lambda c: {"given_name": "Walk", "gender": "Male", "dob": "1980-01-01"}),
+    Row("workspace:desk_move", frozenset({FRONT_DESK, MANAGER}), args=lambda c: [booked(c)]),
+    Row("workspace:desk_move", frozenset({FRONT_DESK, MANAGER}), args=lambda c: [booked(c)],
+        method="post", data=lambda c: desk_slot(c, "10:30")),
+    Row("workspace:desk_cancel", frozenset({FRONT_DESK, MANAGER}), args=lambda c: [booked(c)]),
+    Row("workspace:desk_cancel", frozenset({FRONT_DESK, MANAGER}), args=lambda c: [booked(c)],
+        method="post", data=lambda c: {"reason": "The caller is unwell."}),
+    Row("workspace:desk_slip", frozenset({FRONT_DESK, DOCTOR, MANAGER}),
+        args=lambda c: [booked(c)]),
 ]
 
 
@@ -85,6 +99,16 @@ def _cast() -> Cast:
     users = {role: make_staff(role) for role in Role.values}
     users[DOCTOR] = make_staff(DOCTOR, doctor=doctor)
     return Cast(patient=patient, doctor=doctor, users=users)
+
+
+def booked(cast: Cast) -> int:
+    return cast.patient.appointments.get().pk
+
+
+def desk_slot(cast: Cast, at: str) -> dict:
+    """A free slot as the desk's pickers post it: the cast's doctor, next Tuesday."""
+    day = next_weekday(FIXED_NOW.date(), 1)
+    return {"date": day.isoformat(), "slot": f"{cast.doctor.pk}/{at}"}
 
 
 def doctor_first_slot(doctor):

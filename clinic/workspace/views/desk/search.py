@@ -30,9 +30,13 @@ def patient(request, patient_id: int):
     The read is logged in the record's access log."""
     record = get_object_or_404(Patient.objects.select_related("user"), pk=patient_id)
     log_record_access(request=request, patients=record, via=Channel.WORKSPACE)
+    upcoming = list(appointment_upcoming_for(patient=record))
+    booked = request.GET.get("booked", "")
     context = {
         "patient": record,
-        "upcoming": list(appointment_upcoming_for(patient=record)),
+        "upcoming": upcoming,
+        # Just booked or moved here: its slip is one click away.
+        "just_booked": next((a for a in upcoming if str(a.pk) == booked), None),
         "history": list(appointment_history_for(patient=record)[:HISTORY_SHOWN]),
         "history_shown": HISTORY_SHOWN,
     }
