@@ -135,7 +135,7 @@ def _conflict_for(*, patient, day, start) -> Conflict:
     if Appointment.objects.active_slots().filter(patient=patient, date=day, start=start).exists():
         return Conflict(f"You already have an appointment on {day} at {clock.slot_label(start)}.")
     return SlotUnavailable(
-        f"The {clock.slot_label(start)} slot on {day} has just been taken. Please pick another."
+        f"The {clock.slot_label(start)} slot on {day} is not free any more. Please pick another."
     )
 
 

@@ -159,7 +159,7 @@ def test_a_slot_taken_meanwhile_shows_a_message_and_fresh_slots(page, doctor):
     appointment_book(patient=bob, doctor=doctor, day=day, start=times[0])
 
     page.get_by_role("button", name="Confirm booking").click()
-    expect(page.get_by_role("alert")).to_contain_text("has just been taken")
+    expect(page.get_by_role("alert")).to_contain_text("is not free any more")
     expect(page.locator(".slot-grid label").first).not_to_have_text(
         times[0].strftime("%I:%M %p")
     )

@@ -144,7 +144,7 @@ class AppointmentAdminTests(AdminTestCase):
             "date": TUESDAY.isoformat(), "start": "09:00",
         })
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "has just been taken")
+        self.assertContains(response, "is not free any more")
         self.assertTrue(response.context["adminform"].form.errors)
         self.assertEqual((Appointment.objects.count(), AuditEvent.objects.count()), before)
         self.assertFalse(self.staff.logentry_set.exists())
@@ -234,6 +234,6 @@ class AppointmentMoveAdminTests(AdminTestCase):
         response = self.client.post(
             self.move_url, {"doctor": self.dr_rao.pk, "date": str(TUESDAY), "start": "10:30"}
         )
-        self.assertContains(response, "has just been taken")
+        self.assertContains(response, "is not free any more")
         self.booked.refresh_from_db()
         self.assertEqual(self.booked.start, dt.time(9, 0))

@@ -35,7 +35,7 @@ class AppointmentBookTests(BaseTestCase):
     def test_it_refuses_a_taken_slot(self):
         """A second patient gets SlotUnavailable and no row is written."""
         self.book()
-        with self.assertRaisesMessage(SlotUnavailable, "has just been taken"):
+        with self.assertRaisesMessage(SlotUnavailable, "is not free any more"):
             self.book(patient=self.bob)
         self.assertEqual(Appointment.objects.count(), 1)
 

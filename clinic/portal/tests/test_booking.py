@@ -162,7 +162,7 @@ class ConfirmTests(PortalTestCase):
             response,
             reverse("portal:book_doctor", args=[self.dr_rao.pk]) + f"?date={TUESDAY.isoformat()}",
         )
-        self.assertContains(response, "has just been taken. Please pick another.")
+        self.assertContains(response, "is not free any more. Please pick another.")
         self.assertNotIn(NINE_THIRTY, response.context["slots"])
         self.assertIn(NINE, response.context["slots"])
         self.assertEqual(Appointment.objects.filter(patient=self.alice).count(), 0)

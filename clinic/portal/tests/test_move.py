@@ -75,7 +75,7 @@ class MoveTests(PortalTestCase):
         self.book(patient=self.bob, start=TEN)
         response = self.move()
         [message] = [str(m) for m in response.context["messages"]]
-        self.assertIn("has just been taken", message)
+        self.assertIn("is not free any more", message)
         self.assertNotRegex(message, r"^[a-z_-]+: ")
         self.appointment.refresh_from_db()
         self.assertEqual(self.appointment.start, NINE)
