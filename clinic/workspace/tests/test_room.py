@@ -78,6 +78,7 @@ ACTIONS = {
         "line-duration": "3 days",
     },
     "workspace:room_lab_order": {"lab-test": "CBC"},
+    "workspace:room_consultation_error": {"error-reason": "Wrong patient"},
     "workspace:room_complete": {},
 }
 
@@ -103,6 +104,26 @@ def test_only_the_visits_doctor_writes_it(client, cast, name, caller):
         assert cast.visit.status in (Status.ARRIVED, Status.IN_CONSULTATION)
         assert not LabReport.objects.exists()
         assert not PrescriptionLine.objects.exists()
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_prescription_pdf_as_each_caller(client, cast, caller):
+    with time_machine.travel(FIXED_NOW, tick=False):
+        arrive(cast.visit, cast.users["front_desk"])
+        consultation = consultation_start(appointment=cast.visit, actor=cast.users["doctor"])
+        prescription_line_add(consultation=consultation, actor=cast.users["doctor"],
+                              medicine="Paracetamol", dose="1", frequency="1", duration="1")
+        sign_in(client, cast, caller)
+        response = client.get(visit_url(cast, "workspace:room_prescription"))
+    if caller == "anonymous":
+        assert response["Location"].startswith(reverse("workspace:login"))
+    elif caller in ("doctor", "manager"):
+        # A short-lived signed link of the records app, as a download.
+        assert response.status_code == 302
+        assert response["Location"].endswith("?download=1")
+        assert client.get(response["Location"]).content.startswith(b"%PDF")
+    else:
+        assert response.status_code == 403
 
 
 # ---- my day --------------------------------------------------------------------------
