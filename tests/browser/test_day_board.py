@@ -24,21 +24,36 @@ def viewport(request):
     return request.param
 
 
-def todays_visit() -> Appointment:
-    """A doctor working all of today (whenever the test runs) with one booked visit."""
-    today = clock.today()
-    doctor = make_doctor(name="Dr. Browser Board", schedule=False)
+def working_today(name: str):
+    """A doctor working all of today, whenever the test runs."""
+    doctor = make_doctor(name=name, schedule=False)
     WeeklySchedule.objects.create(
-        doctor=doctor, location_id=default_location_pk(), weekday=today.weekday(),
+        doctor=doctor, location_id=default_location_pk(), weekday=clock.today().weekday(),
         start=dt.time(6, 0), end=dt.time(22, 0), slot_minutes=60,
     )
-    patient = make_patient(first_name="Bina", last_name="Board", phone="+919800000042")
-    # Inserted as the booking service leaves it: booking refuses past times, and the
-    # test must find the visit on today's board at any hour.
+    return doctor
+
+
+def visit(doctor, patient, start: dt.time, **state) -> Appointment:
+    # Inserted as the state service leaves them: booking refuses past times, and the
+    # test must find its visits on today's board at any hour.
     return Appointment.objects.create(
-        patient=patient, doctor=doctor, date=today, start=dt.time(10, 0), end=dt.time(10, 30),
-        slot_number=5,
+        patient=patient, doctor=doctor, date=clock.today(), start=start,
+        end=start.replace(minute=30), slot_number=start.hour - 5, **state,
     )
+
+
+def todays_visit() -> Appointment:
+    """The visit the desk steps through, and two others on a second doctor's column."""
+    other = working_today("Dr. Kavya Iyer")
+    now = clock.now()
+    visit(other, make_patient(first_name="Dev", last_name="Waiting"), dt.time(9, 0),
+          status=Status.ARRIVED, arrived_at=now - dt.timedelta(minutes=12))
+    visit(other, make_patient(first_name="Esha", last_name="Seen"), dt.time(8, 0),
+          status=Status.COMPLETED, arrived_at=now - dt.timedelta(minutes=70),
+          consultation_started_at=now - dt.timedelta(minutes=50), completed_at=now)
+    patient = make_patient(first_name="Bina", last_name="Board", phone="+919800000042")
+    return visit(working_today("Dr. Browser Board"), patient, dt.time(10, 0))
 
 
 def step(label: str) -> re.Pattern:
@@ -47,7 +62,7 @@ def step(label: str) -> re.Pattern:
 
 
 def test_the_front_desk_marks_a_patient_arrived_then_in_consultation(page, live_server, screenshot):
-    visit = todays_visit()
+    bina = todays_visit()
     staff_log_in(page, live_server, make_staff(Role.FRONT_DESK))
     page.goto("/clinic/")
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Day board").click()
@@ -59,9 +74,13 @@ def test_the_front_desk_marks_a_patient_arrived_then_in_consultation(page, live_
     expect(board.get_by_text("Free").first).to_be_attached()
     check_page(page)
 
+    expect(board.get_by_text("Waiting 12 min")).to_be_visible()
     page.get_by_role("button", name=step("Arrived")).click()
     expect(page.get_by_role("status")).to_have_text("Bina Board is marked arrived.")
-    expect(board.get_by_text(re.compile(r"Waiting \d+ min"))).to_be_visible()
+    card = board.locator(f'[data-appointment="{bina.pk}"]')
+    expect(card.get_by_text(re.compile(r"Waiting \d+ min"))).to_be_visible()
+    # The keyboard's place is kept: the focus is on the visit just stepped.
+    expect(card).to_be_focused()
     check_page(page)
 
     page.get_by_role("button", name=step("In consultation")).click()
@@ -69,6 +88,6 @@ def test_the_front_desk_marks_a_patient_arrived_then_in_consultation(page, live_
     expect(page.get_by_role("button", name=step("Done"))).to_be_visible()
     check_page(page)
     screenshot(page, f"workspace-day-board-{page.viewport_name}")
-    visit.refresh_from_db()
-    assert visit.status == Status.IN_CONSULTATION
-    assert visit.arrived_at is not None and visit.consultation_started_at is not None
+    bina.refresh_from_db()
+    assert bina.status == Status.IN_CONSULTATION
+    assert bina.arrived_at is not None and bina.consultation_started_at is not None
