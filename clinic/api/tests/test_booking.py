@@ -58,7 +58,7 @@ class BookingCreateTests(ApiTestCase):
         appointment_book(patient=self.bob, doctor=self.dr_rao, day=TUESDAY, start=dt.time(9, 30))
         before = self.snapshot()
         response = self.book({"date": "2030-01-08", "slot": "09:30 AM", "doc_id": self.dr_rao.pk})
-        self.assertError(response, 409, "taken")
+        self.assertError(response, 409, "not free any more")
         self.assertEqual(self.snapshot(), before)
 
     def test_it_refuses_the_patient_in_two_places_with_409(self):

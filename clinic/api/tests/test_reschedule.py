@@ -78,7 +78,7 @@ class RescheduleApiTests(ApiTestCase):
         )
         before = self.snapshot()
         cases = [
-            (409, "taken", self.body()),
+            (409, "not free any more", self.body()),
             (409, "already", self.body(date=str(TUESDAY), slot="09:30 AM")),
             (404, str(bobs.pk), self.body(**{"booking-id": bobs.pk})),
             (404, "987654", self.body(**{"booking-id": 987654})),
