@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from clinic.staff.roles import Role
+from clinic.workspace.views.manage.hub import SECTION as MANAGE_SECTION
 
 # The front desk's pages (clinic/workspace/views/desk/).
 DESK_PAGES = ("workspace:desk", "workspace:desk_patient", "workspace:desk_walk_in",
@@ -31,6 +32,7 @@ NAV: list[NavItem] = [
     NavItem("My day", "workspace:doctor_day", "records.add_consultation",
             ("workspace:room_visit", "workspace:room_patient")),
     NavItem("Lab queue", "workspace:lab_queue", "labs.change_labreport"),
+    NavItem("Manage", "workspace:manager", "appointments.view_visit_reports", MANAGE_SECTION),
 ]
 
 # The page each role starts on, in the order of precedence for a login with

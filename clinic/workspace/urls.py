@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from clinic.workspace.views import access_log, board, home, lab, room, room_actions, signin
 from clinic.workspace.views.desk import booking as desk_booking
@@ -47,4 +47,6 @@ urlpatterns = [
     path("lab/", lab.queue, name="lab_queue"),
     path("lab/<int:report_id>/attach/", lab.attach, name="lab_attach"),
     path("lab/<int:report_id>/release/", lab.release, name="lab_release"),
+    # The manager's pages (clinic/workspace/manage_urls.py)
+    path("manage/", include("clinic.workspace.manage_urls")),
 ]

@@ -49,6 +49,13 @@ class Row:
         return f"{self.method.upper()} {self.url_name}"
 
 
+# The manager's pages and actions (their own list, so other pages' rows merge apart).
+MANAGE_ROWS = [
+    Row("workspace:manager", frozenset({MANAGER})),
+    Row("workspace:manage_reports", frozenset({MANAGER})),
+    Row("workspace:manage_reports_csv", frozenset({MANAGER}), args=lambda c: ["doctors-summary"]),
+]
+
 # Adding a page or an action to the workspace: one row here.
 ROWS = [
     Row("workspace:home", STAFF),
@@ -81,6 +88,7 @@ ROWS = [
         method="post", data=lambda c: {"reason": "The caller is unwell."}),
     Row("workspace:desk_slip", frozenset({FRONT_DESK, DOCTOR, MANAGER}),
         args=lambda c: [booked(c)]),
+    *MANAGE_ROWS,
 ]
 
 
