@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from clinic.core.errors import InvalidInput, NotFound
 
@@ -104,3 +104,42 @@ def connect_receivers() -> None:
 
     post_save.connect(_saved_or_deleted, sender=VisitType, dispatch_uid="visit_types_cache")
     post_delete.connect(_saved_or_deleted, sender=VisitType, dispatch_uid="visit_types_cache_d")
+
+
+def visit_type_save(*, actor, name: str, minutes: int, is_active: bool = True,
+                    visit_type=None):
+    """Add a visit type, or change `visit_type`'s name, length or whether it takes bookings.
+
+    A new length applies to bookings made from now on: booked visits keep the end
+    they were booked with. The default type stays active (make another the default
+    first, clinic.appointments.services.visit_type_set_default).
+    """
+    from clinic.appointments.models import VisitType
+    from clinic.core.audit import audit_log
+
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Enter a name.", field="name")
+    if not 5 <= minutes <= 240:
+        raise InvalidInput("A visit lasts 5 to 240 minutes.", field="minutes")
+    with transaction.atomic():
+        clash = VisitType.objects.filter(name__iexact=name).exclude(
+            pk=getattr(visit_type, "pk", None)
+        )
+        if clash.exists():
+            raise InvalidInput("Another visit type has that name.", field="name")
+        if visit_type is not None and visit_type.is_default and not is_active:
+            raise InvalidInput(
+                "The default visit type stays active: make another one the default first.",
+                field="is_active",
+            )
+        visit_type = visit_type or VisitType()
+        visit_type.name, visit_type.minutes, visit_type.is_active = name, minutes, is_active
+        try:
+            with transaction.atomic():
+                visit_type.save()
+        except IntegrityError:  # a twin saved at the same moment
+            raise InvalidInput("Another visit type has that name.", field="name") from None
+        audit_log(actor=actor, action="visit_type.saved", obj=visit_type, name=name,
+                  minutes=minutes, is_active=is_active)
+    return visit_type

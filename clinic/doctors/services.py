@@ -1,14 +1,18 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 
 from clinic.core import clock
+from clinic.core.audit import audit_log
 from clinic.core.errors import InvalidInput
 from clinic.doctors.cache import doctors_changed
 from clinic.doctors.models import (
     Doctor,
     Location,
+    TimeOff,
     Weekday,
     WeeklySchedule,
     default_location_pk,
@@ -101,3 +105,109 @@ def doctor_schedule_check(*, doctor: Doctor, sessions: list[SessionSpec]) -> Non
             f"{listed}{more}. Move or cancel them first, or keep the session as it is.",
             field="slot_minutes",
         )
+
+
+def _full_clean(obj, *, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=True, validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidInput.from_django(exc) from None
+
+
+@transaction.atomic
+def weekly_session_save(
+    *,
+    actor,
+    doctor: Doctor,
+    location: Location,
+    weekday: int,
+    start: dt.time,
+    end: dt.time,
+    slot_minutes: int,
+    session: WeeklySchedule | None = None,
+) -> WeeklySchedule:
+    """Add a weekly session to a doctor, or change `session` (its doctor stays).
+
+    Refused, with nothing saved, when it would overlap another of the doctor's
+    sessions or leave an upcoming booking off the slots (doctor_schedule_check).
+    The doctor's row is locked meanwhile, so two edits of one week take turns.
+    """
+    if session is not None:
+        doctor = session.doctor
+    if end <= start:
+        raise InvalidInput("A session ends after it starts.", field="end")
+    if not 5 <= slot_minutes <= 240:
+        raise InvalidInput("Slots last 5 to 240 minutes.", field="slot_minutes")
+    Doctor.objects.select_for_update().filter(pk=doctor.pk).first()
+    others = doctor.schedules.exclude(pk=getattr(session, "pk", None)).values_list(
+        "weekday", "start", "end", "slot_minutes"
+    )
+    spec = SessionSpec(weekday=weekday, start=start, end=end, slot_minutes=slot_minutes)
+    doctor_schedule_check(doctor=doctor, sessions=[*(SessionSpec(*row) for row in others), spec])
+    session = session or WeeklySchedule(doctor=doctor)
+    session.location, session.weekday, session.start = location, weekday, start
+    session.end, session.slot_minutes = end, slot_minutes
+    _full_clean(session, exclude=["doctor"])
+    session.save()
+    audit_log(actor=actor, action="doctor.session_saved", obj=session, doctor=doctor.pk,
+              session=spec.label(), slot_minutes=slot_minutes, location=location.pk)
+    return session
+
+
+@transaction.atomic
+def time_off_save(
+    *,
+    actor,
+    doctor: Doctor,
+    start_date: dt.date,
+    end_date: dt.date,
+    reason: str = "",
+    time_off: TimeOff | None = None,
+) -> tuple[TimeOff, int]:
+    """Add days off to a doctor, or change `time_off`. No new bookings land on them
+    (doctor_free_slots); visits already booked then are counted and returned, for
+    the front desk to move or cancel with the patients."""
+    from clinic.appointments.models import Appointment
+
+    if time_off is not None:
+        doctor = time_off.doctor
+    if end_date < start_date:
+        raise InvalidInput("The last day off is before the first.", field="end_date")
+    time_off = time_off or TimeOff(doctor=doctor)
+    time_off.start_date, time_off.end_date = start_date, end_date
+    time_off.reason = reason.strip()
+    _full_clean(time_off, exclude=["doctor"])
+    time_off.save()
+    booked = (
+        Appointment.objects.active_slots()
+        .filter(doctor=doctor, date__gte=start_date, date__lte=end_date)
+        .count()
+    )
+    audit_log(actor=actor, action="doctor.time_off_saved", obj=time_off, doctor=doctor.pk,
+              start_date=start_date.isoformat(), end_date=end_date.isoformat())
+    return time_off, booked
+
+
+@transaction.atomic
+def location_save(
+    *,
+    actor,
+    name: str,
+    address: str,
+    phone: str = "",
+    time_zone: str,
+    map_url: str = "",
+    location: Location | None = None,
+) -> Location:
+    """Add a site, or change `location`: a unique name, a real time zone, a web map link."""
+    name = name.strip()
+    clash = Location.objects.filter(name__iexact=name).exclude(pk=getattr(location, "pk", None))
+    if clash.exists():
+        raise InvalidInput("Another site has that name.", field="name")
+    location = location or Location()
+    location.name, location.address, location.phone = name, address.strip(), phone.strip()
+    location.time_zone, location.map_url = time_zone.strip(), map_url.strip()
+    _full_clean(location)
+    location.save()
+    audit_log(actor=actor, action="location.saved", obj=location, name=location.name)
+    return location

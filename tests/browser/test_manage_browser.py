@@ -104,3 +104,43 @@ def test_the_manager_reads_the_reports_and_downloads_a_csv(page):
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("The last day is before the first.")).to_be_visible()
     check_page(page)
+
+
+def test_the_manager_adds_a_visit_type_and_every_manager_page_is_accessible(page):
+    make_doctor(name="Dr. Asha Rao")
+    make_staff(Role.LAB, username="suresh", first_name="Suresh", last_name="Babu")
+    sign_in_as_manager(page)
+
+    page.get_by_role("link", name="Visit types").first.click()
+    expect(page.get_by_role("heading", name="Visit types")).to_be_visible()
+    check_page(page)
+    page.get_by_role("link", name="Add a visit type").click()
+    page.get_by_label("Name").fill("Follow-up")
+    page.get_by_label("Length (minutes)").fill("300")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Ensure this value is less than or equal to 240.")).to_be_visible()
+    check_page(page)
+    page.get_by_label("Length (minutes)").fill("15")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Visit type Follow-up (15 min) added.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Follow-up 15 min"))).to_be_visible()
+    check_page(page)
+
+    for link, heading in [
+        ("Staff accounts", "Staff accounts"),
+        ("Sessions and time off", "Sessions and time off"),
+        ("Sites", "Sites"),
+    ]:
+        page.get_by_role("navigation", name="Manager's pages").get_by_role(
+            "link", name=link).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        check_page(page)
+    page.goto("/clinic/manage/sessions/new/")
+    check_page(page)
+    page.goto("/clinic/manage/staff/new/")
+    check_page(page)
+    page.goto("/clinic/manage/staff/")
+    page.get_by_role("link", name="Suresh Babu").click()
+    page.get_by_role("button", name="Deactivate the account").click()
+    expect(page.get_by_text("Suresh Babu's account is deactivated")).to_be_visible()
+    check_page(page)

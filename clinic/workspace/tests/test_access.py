@@ -15,6 +15,7 @@ import time_machine
 from django.urls import reverse
 
 from clinic.appointments.services import appointment_book
+from clinic.appointments.visit_types import visit_type_default
 from clinic.staff.roles import Role
 from clinic.testing import (
     FIXED_NOW,
@@ -54,6 +55,29 @@ MANAGE_ROWS = [
     Row("workspace:manager", frozenset({MANAGER})),
     Row("workspace:manage_reports", frozenset({MANAGER})),
     Row("workspace:manage_reports_csv", frozenset({MANAGER}), args=lambda c: ["doctors-summary"]),
+    Row("workspace:manage_staff", frozenset({MANAGER})),
+    Row("workspace:manage_staff_new", frozenset({MANAGER})),
+    Row("workspace:manage_staff_edit", frozenset({MANAGER}), args=lambda c: [c.users[LAB].pk]),
+    Row("workspace:manage_staff_active", frozenset({MANAGER}), method="post",
+        args=lambda c: [c.users[LAB].pk], data=lambda c: {"active": "0"}),
+    Row("workspace:manage_staff_reset_two_step", frozenset({MANAGER}), method="post",
+        args=lambda c: [c.users[LAB].pk]),
+    Row("workspace:manage_sessions", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
+    Row("workspace:manage_session_new", frozenset({MANAGER})),
+    Row("workspace:manage_session_edit", frozenset({MANAGER}),
+        args=lambda c: [c.doctor.schedules.first().pk]),
+    Row("workspace:manage_time_off_new", frozenset({MANAGER})),
+    Row("workspace:manage_time_off_edit", frozenset({MANAGER}),
+        args=lambda c: [c.doctor.time_off.create(start_date=FIXED_NOW.date(),
+                                                 end_date=FIXED_NOW.date()).pk]),
+    Row("workspace:manage_visit_types", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
+    Row("workspace:manage_visit_type_new", frozenset({MANAGER})),
+    Row("workspace:manage_visit_type_edit", frozenset({MANAGER}),
+        args=lambda c: [visit_type_default().pk]),
+    Row("workspace:manage_sites", frozenset({FRONT_DESK, DOCTOR, MANAGER})),
+    Row("workspace:manage_site_new", frozenset({MANAGER})),
+    Row("workspace:manage_site_edit", frozenset({MANAGER}),
+        args=lambda c: [c.doctor.schedules.first().location_id]),
 ]
 
 # Adding a page or an action to the workspace: one row here.
