@@ -3,6 +3,7 @@ from django.db import transaction
 from knox.models import AuthToken
 
 from clinic.core.audit import audit_log
+from clinic.core.errors import NotFound
 
 
 def token_for(*, user) -> str:
@@ -22,6 +23,25 @@ def token_revoke(*, token) -> None:
 def tokens_revoke_all(*, user) -> None:
     """End every API token of the account (its password changed, or it was locked)."""
     AuthToken.objects.filter(user=user).delete()
+
+
+def token_revoke_own(*, user, token_key: str) -> None:
+    """End the account's token with this lookup prefix (the portal's "revoke").
+
+    Only the account's own tokens match: another account's prefix is NotFound,
+    exactly like a prefix that never existed.
+    """
+    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    if not deleted:
+        raise NotFound("No such token.")
+    audit_log(actor=user, action="account.token_revoked", obj=user)
+
+
+def tokens_revoke_own_all(*, user) -> int:
+    """The portal's "revoke all": every device signs in again. Returns how many ended."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    audit_log(actor=user, action="account.tokens_revoked", obj=user, count=deleted)
+    return deleted
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from clinic.portal.views import (
     profile,
     public,
     records,
+    tokens,
     verify,
     waitlist,
 )
@@ -55,6 +56,13 @@ urlpatterns = [
     ),
     path("profile/calendar/", calendar.calendar_feed_page, name="calendar"),
     path("profile/record-access/", access.record_access, name="record_access"),
+    path("profile/devices/", tokens.api_tokens, name="api_tokens"),
+    path("profile/devices/revoke-all/", tokens.api_tokens_revoke_all, name="api_tokens_revoke_all"),
+    path(
+        "profile/devices/<slug:token_key>/revoke/",
+        tokens.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path(
         "appointments/<int:appointment_id>/move/",
         move.appointment_move,
