@@ -7,7 +7,11 @@ from clinic.core.errors import InvalidInput, Throttled
 from clinic.patients.invitations import patient_invite
 from clinic.patients.models import Patient
 from clinic.patients.phones import phone_parse
-from clinic.patients.services import patient_create_record
+from clinic.patients.services import (
+    contacts_changed,
+    patient_contacts_unverify_changed,
+    patient_create_record,
+)
 
 # Every admin that picks a patient searches these (autocomplete_fields).
 PATIENT_SEARCH_FIELDS = [
@@ -53,6 +57,23 @@ class PatientAdminForm(forms.ModelForm):
             return phone_parse(raw)
         except InvalidInput as exc:
             raise forms.ValidationError(exc.fields["phone"][0]) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance  # still the saved values: the form writes to it after clean()
+        if stored.pk is None or "phone" not in cleaned:
+            return cleaned
+        user = cleaned.get("user")
+        # Cleared here too, not only in save_model: a new number still ticked as verified
+        # would otherwise trip the one-verified-holder constraint before the save.
+        for flag in contacts_changed(
+            old_email=stored.contact_email,
+            new_email=user.email if user else cleaned.get("email", ""),
+            old_phone=stored.phone,
+            new_phone=cleaned["phone"],
+        ):
+            cleaned[flag] = False
+        return cleaned
 
 
 @admin.register(Patient)
@@ -109,6 +130,11 @@ class PatientAdmin(AuditedAdminMixin, TimestampedAdminMixin, SimpleHistoryAdmin)
 
     def save_model(self, request, obj, form, change):
         if change:
+            stored = Patient.objects.select_related("user").get(pk=obj.pk)
+            # A changed email or phone is unproven, even if the form still says verified.
+            patient_contacts_unverify_changed(
+                patient=obj, old_email=stored.contact_email, old_phone=stored.phone
+            )
             return super().save_model(request, obj, form, change)
         # A new record goes through the front desk's service (numbering, audit).
         data = {name: form.cleaned_data.get(name) for name in RECORD_FIELDS}

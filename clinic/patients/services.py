@@ -180,8 +180,9 @@ def patient_update(*, patient: Patient, actor, picture=None, **changes) -> Patie
     for name in PROFILE_FIELDS:
         if name in changes:
             setattr(patient, name, changes[name])
-    if patient.phone != old_phone:
-        patient.phone_verified = False
+    patient_contacts_unverify_changed(
+        patient=patient, old_email=patient.contact_email, old_phone=old_phone
+    )
     user = patient.user
     if user is not None:
         # The login's own name follows the record's (the accounts admin lists it).
@@ -215,6 +216,53 @@ def patient_update(*, patient: Patient, actor, picture=None, **changes) -> Patie
             storage.delete(new_name)
         raise
     return patient
+
+
+def _same_email(a: str | None, b: str | None) -> bool:
+    # Addresses differing only in case reach the same mailbox in practice.
+    return (a or "").strip().lower() == (b or "").strip().lower()
+
+
+def contacts_changed(*, old_email, new_email, old_phone, new_phone) -> list[str]:
+    """The verified flags a change of contacts clears: `email_verified` for a new
+    address, `phone_verified` for a new number.
+
+    A new address or number is unproven until a one-time code reaches it, whoever
+    typed it in (the patient, the front desk, the admin): notifications go only to
+    verified contacts.
+    """
+    changed = []
+    if not _same_email(new_email, old_email):
+        changed.append("email_verified")
+    if str(new_phone or "") != str(old_phone or ""):
+        changed.append("phone_verified")
+    return changed
+
+
+def patient_contacts_unverify_changed(*, patient: Patient, old_email, old_phone) -> list[str]:
+    """Clear the verified flags of the contacts that changed on the (unsaved) `patient`.
+
+    `old_email` is the contact address before the change (`contact_email`: the
+    login's, else the record's). Returns the flags cleared; the caller saves.
+    """
+    cleared = []
+    for flag in contacts_changed(
+        old_email=old_email, new_email=patient.contact_email,
+        old_phone=old_phone, new_phone=patient.phone,
+    ):
+        if getattr(patient, flag):
+            setattr(patient, flag, False)
+            cleared.append(flag)
+    return cleared
+
+
+def patient_login_email_changed(*, user, old_email: str) -> None:
+    """The login's email changed (the accounts admin): its patient's address is unproven."""
+    if _same_email(user.email, old_email):
+        return
+    Patient.objects.filter(user=user, email_verified=True).update(
+        email_verified=False, updated_at=clock.now()
+    )
 
 
 @transaction.atomic
