@@ -379,6 +379,9 @@ TASKS = {
     }
 }
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+# Done outbox events and sent/skipped messages are deleted after this many days
+# (`manage.py prune_outbox`, daily); pending and failed ones are kept.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 
 # --- The clinic -----------------------------------------------------------------
 CLINIC = {

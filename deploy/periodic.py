@@ -22,6 +22,7 @@ JOBS = [
     ("reminders", ["send_reminders"], 15 * 60),
     ("retries", ["retry_messages"], 60),
     ("prune_otp", ["prune_otp"], 60 * 60),
+    ("prune_outbox", ["prune_outbox"], 24 * 60 * 60),
     # Each offer also queues its own release at its expiry; this catches the rest.
     ("waitlist", ["waitlist_release"], 60),
 ]
