@@ -25,15 +25,6 @@ def prescription_lines_live() -> QuerySet[PrescriptionLine]:
     return PrescriptionLine.objects.live().order_by("position", "pk")
 
 
-def prescription_lines_of(*, consultation_ids: list[int]) -> QuerySet[PrescriptionLine]:
-    """The live lines of these consultations in prescription order, as consultation_list_for
-    loads them.
-
-    For lists built from `.values()`, where consultation_list_for's prefetch cannot apply.
-    """
-    return prescription_lines_live().filter(consultation_id__in=consultation_ids)
-
-
 def consultation_of(*, appointment: Appointment) -> Consultation | None:
     """The visit's live consultation, if one was started."""
     return Consultation.objects.live().filter(appointment=appointment).first()

@@ -7,7 +7,6 @@ from clinic.api.idempotency import OPENAPI_PARAMETER as IDEMPOTENCY_KEY
 from clinic.api.idempotency import idempotent
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
-from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, seed_slot
 from clinic.api.schema import BodyOnDeleteSchema
 from clinic.api.shapes import DoctorRefSerializer, MessageSerializer, PatientRefSerializer, errors
 from clinic.api.views.base import PatientApi
@@ -73,20 +72,7 @@ class BookingApi(PatientApi):
             appointment_upcoming_for(patient=self.patient),
             parse_input(request, PageInputSerializer),
         )
-        # Rows built by hand in OutputSerializer's shape, for speed: 2.5 -> 1.8 ms a request
-        # in-process (issue #6, clinic/api/rows.py).
-        rows = page.queryset.values("id", "date", "start", *DOCTOR_REF)
-        patient = patient_ref(self.patient)
-        data = [
-            {
-                "Booking_id": row["id"],
-                "patient": patient,
-                "doctor": doctor_ref(row),
-                "booking_date": seed_date(row["date"]),
-                "time_slot": seed_slot(row["start"]),
-            }
-            for row in rows
-        ]
+        data = self.OutputSerializer(page.queryset, many=True).data
         return Response(data, headers=page.headers(data))
 
     @extend_schema(

@@ -5,7 +5,6 @@ from rest_framework.response import Response
 from clinic.api.fields import SeedDateField, SlotField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
-from clinic.api.rows import seed_date, seed_slot
 from clinic.api.shapes import errors
 from clinic.api.views.base import PatientApi
 from clinic.appointments.models import Status
@@ -46,24 +45,5 @@ class HistoryApi(PatientApi):
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
         page = Page(appointment_history_for(patient=self.patient), params)
-        # Rows built by hand in OutputSerializer's shape, for speed: 5.7 -> 2.3 ms a request
-        # in-process (issue #6, clinic/api/rows.py).
-        rows = page.queryset.values_list(
-            "id", "slot_number", "doctor__name", "doctor_id", "date", "start", "status"
-        )
-        patient_name, patient_id = self.patient.name, str(self.patient.user_id)
-        data = [
-            {
-                "id": pk,
-                "book_no": str(slot_number),
-                "patient_name": patient_name,
-                "doctor_name": doctor_name,
-                "patient_id": patient_id,
-                "doctor_id": str(doctor_id),
-                "book_date": seed_date(day),
-                "book_slot": seed_slot(start),
-                "reason": _reason(status),
-            }
-            for pk, slot_number, doctor_name, doctor_id, day, start, status in rows
-        ]
+        data = self.OutputSerializer(page.queryset, many=True).data
         return Response(data, headers=page.headers(data))

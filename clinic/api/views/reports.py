@@ -7,11 +7,9 @@ from rest_framework.response import Response
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
-from clinic.api.rows import DOCTOR_REF, doctor_ref, patient_ref, seed_date, stored_file
 from clinic.api.shapes import DoctorRefSerializer, PatientRefSerializer, errors
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
-from clinic.labs.models import LabReport, is_released
 from clinic.labs.selectors import lab_report_list_for
 
 
@@ -77,26 +75,7 @@ class ReportsApi(PatientApi):
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
         page = Page(lab_report_list_for(patient=self.patient), params)
-        # Rows built by hand in OutputSerializer's shape, for speed: 2.8 -> 2.0 ms a request
-        # in-process (issue #6, clinic/api/rows.py).
-        rows = page.queryset.values(
-            "id", *DOCTOR_REF, "test", "date", "status", "file", "original_name"
-        )
-        contact = patient_ref(self.patient)
-        data = []
-        for row in rows:
-            released = is_released(status=row["status"], file_name=row["file"])
-            data.append(
-                {
-                    "id": row["id"],
-                    "contact": contact,
-                    "doctor": doctor_ref(row),
-                    "lab": row["test"],
-                    "date_of_report": seed_date(row["date"]),
-                    "report_genrated": released,
-                }
-            )
-            if released:
-                fieldfile = stored_file(LabReport, "file", row["file"])
-                data[-1].update(_report_file(request, fieldfile, row["original_name"]))
+        data = self.OutputSerializer(
+            page.queryset, many=True, context={"request": request}
+        ).data
         return Response(data, headers=page.headers(data))
