@@ -290,7 +290,7 @@ REST_FRAMEWORK = {
         "clinic.api.parsers.LimitedJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["clinic.api.renderers.OrjsonRenderer"],
     "EXCEPTION_HANDLER": "clinic.api.exception_handler.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
