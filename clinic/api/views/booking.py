@@ -8,7 +8,13 @@ from clinic.api.idempotency import idempotent
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.schema import BodyOnDeleteSchema
-from clinic.api.shapes import DoctorRefSerializer, MessageSerializer, PatientRefSerializer, errors
+from clinic.api.shapes import (
+    DOCTOR_REF_COLUMNS,
+    DoctorRefSerializer,
+    MessageSerializer,
+    PatientRefSerializer,
+    errors,
+)
 from clinic.api.views.base import PatientApi
 from clinic.appointments.selectors import appointment_upcoming_for
 from clinic.appointments.services import appointment_book, appointment_cancel
@@ -72,7 +78,9 @@ class BookingApi(PatientApi):
             appointment_upcoming_for(patient=self.patient),
             parse_input(request, PageInputSerializer),
         )
-        data = self.OutputSerializer(page.queryset, many=True).data
+        # The columns OutputSerializer reads; `patient` is the caller (the related manager's).
+        rows = page.queryset.only("date", "start", "patient_id", *DOCTOR_REF_COLUMNS)
+        data = self.OutputSerializer(rows, many=True).data
         return Response(data, headers=page.headers(data))
 
     @extend_schema(

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
-from clinic.api.shapes import DoctorRefSerializer, errors
+from clinic.api.shapes import DOCTOR_REF_COLUMNS, DoctorRefSerializer, errors
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
 from clinic.records.downloads import prescription_url
@@ -59,8 +59,13 @@ class ConsultationsApi(PatientApi):
     )
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
-        page = Page(consultation_list_for(patient=self.patient), params)
-        data = self.OutputSerializer(
-            page.queryset, many=True, context={"request": request}
-        ).data
+        # The columns OutputSerializer reads (the medicines are prefetched by the selector).
+        page = Page(
+            consultation_list_for(patient=self.patient).only(
+                "date", "purpose", "diagnosis", "notes", "scan", "patient_id",
+                *DOCTOR_REF_COLUMNS,
+            ),
+            params,
+        )
+        data = self.OutputSerializer(page.queryset, many=True, context={"request": request}).data
         return Response(data, headers=page.headers(data))

@@ -45,5 +45,9 @@ class HistoryApi(PatientApi):
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
         page = Page(appointment_history_for(patient=self.patient), params)
-        data = self.OutputSerializer(page.queryset, many=True).data
+        # The columns OutputSerializer reads; `patient` is the caller (the related manager's).
+        rows = page.queryset.only(
+            "slot_number", "date", "start", "status", "patient_id", "doctor_id", "doctor__name"
+        )
+        data = self.OutputSerializer(rows, many=True).data
         return Response(data, headers=page.headers(data))

@@ -7,7 +7,12 @@ from rest_framework.response import Response
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
-from clinic.api.shapes import DoctorRefSerializer, PatientRefSerializer, errors
+from clinic.api.shapes import (
+    DOCTOR_REF_COLUMNS,
+    DoctorRefSerializer,
+    PatientRefSerializer,
+    errors,
+)
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
 from clinic.labs.selectors import lab_report_list_for
@@ -75,7 +80,9 @@ class ReportsApi(PatientApi):
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
         page = Page(lab_report_list_for(patient=self.patient), params)
-        data = self.OutputSerializer(
-            page.queryset, many=True, context={"request": request}
-        ).data
+        # The columns OutputSerializer reads; `contact` is the caller (the related manager's).
+        rows = page.queryset.only(
+            "test", "date", "status", "file", "original_name", "patient_id", *DOCTOR_REF_COLUMNS
+        )
+        data = self.OutputSerializer(rows, many=True, context={"request": request}).data
         return Response(data, headers=page.headers(data))
