@@ -8,11 +8,10 @@ issued to, and is signed with the same scheme as clinic.core.downloads.
 from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseForbidden
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, file_csp, read_link
+from clinic.core.downloads import PRIVATE_HEADERS, LinkRefused, file_csp, link_to, read_link
 from clinic.core.errors import Forbidden
 from clinic.patients.models import Patient
 from clinic.patients.selectors import patient_is_managed_by
@@ -50,8 +49,7 @@ def prescription_url_for(*, consultation_id: int, patient: Patient, user, reques
     if not _may_read(user=user, patient=patient):
         raise Forbidden("This prescription belongs to another patient.")
     token = signing.dumps({"c": consultation_id, "u": user.pk}, salt=_SALT, compress=True)
-    url = reverse("records:prescription", kwargs={"token": token})
-    return request.build_absolute_uri(url) if request is not None else url
+    return link_to("records:prescription", token, request=request)
 
 
 def filename_for(consultation: Consultation) -> str:
