@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "clinic.audit",
     "clinic.staff",
     "clinic.api",
+    "clinic.fhir",
     "clinic.portal",
     "clinic.workspace",
 ]

@@ -9,6 +9,7 @@ from clinic.doctors.pictures import doctor_picture
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("cms-api/", include("clinic.api.urls")),
+    path("fhir/", include("clinic.fhir.urls")),
     # Public content: no signed link, cacheable (clinic/doctors/pictures.py).
     path("files/doctors/<str:key>", doctor_picture, name="doctor_picture"),
     path("files/", include("clinic.core.urls")),

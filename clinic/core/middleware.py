@@ -6,6 +6,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
+from clinic.core.request_limits import FHIR_PREFIX, fhir_outcome
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
@@ -27,7 +29,13 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable: %s %s", request.method, request.path)
-        if request.path.startswith("/cms-api/"):
+        if request.path.startswith(FHIR_PREFIX):
+            response = fhir_outcome(
+                "The clinic's database is briefly unavailable. Try again shortly.",
+                status=503,
+                code="transient",
+            )
+        elif request.path.startswith("/cms-api/"):
             response = JsonResponse(
                 {"ERR": "The clinic's database is briefly unavailable. Try again shortly."},
                 status=503,

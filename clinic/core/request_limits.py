@@ -4,6 +4,17 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 API_PREFIX = "/cms-api/"
+FHIR_PREFIX = "/fhir/"
+
+
+def fhir_outcome(message: str, *, status: int, code: str) -> HttpResponse:
+    """A FHIR OperationOutcome (clinic.fhir's error shape, built here: core imports no
+    interface app)."""
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": message}],
+    }
+    return JsonResponse(body, status=status, content_type="application/fhir+json; charset=utf-8")
 
 
 class BodySizeLimitMiddleware:
@@ -26,5 +37,7 @@ class BodySizeLimitMiddleware:
             message = "The request body is too large."
             if request.path.startswith(API_PREFIX):
                 return JsonResponse({"ERR": message}, status=413)
+            if request.path.startswith(FHIR_PREFIX):
+                return fhir_outcome(message, status=413, code="too-costly")
             return HttpResponse(message, status=413, content_type="text/plain")
         return self.get_response(request)
