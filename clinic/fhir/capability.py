@@ -5,7 +5,7 @@ from django.conf import settings
 
 from clinic.fhir.bundles import base_url
 from clinic.fhir.negotiation import JSON_PATCH
-from clinic.fhir.registry import resource_types
+from clinic.fhir.registry import operations_of, resource_types
 from clinic.fhir.responses import FHIR_JSON
 
 FHIR_VERSION = "4.0.1"
@@ -26,10 +26,9 @@ def capability_statement(request) -> dict:
                 for param, spec in resource.params.items()
             ],
         }
-        if resource.operation_definitions:
+        if operations := operations_of(name):
             entry["operation"] = [
-                {"name": op, "definition": url}
-                for op, url in resource.operation_definitions.items()
+                {"name": op, "definition": found.definition} for op, found in operations.items()
             ]
         resources.append(entry)
     clinic = settings.CLINIC["NAME"]

@@ -131,6 +131,46 @@ class ModelResource(ResourceType):
             log_record_access(request=request, patients=self.patient_ids(rows), via="fhir")
 
 
+@dataclass(frozen=True)
+class Operation:
+    """An instance operation, `GET /fhir/<Type>/<id>/$<name>`."""
+
+    handler: Callable  # handler(request, resource_id) -> rest_framework Response
+    definition: str  # its OperationDefinition's canonical URL
+
+
+_operations: dict[str, dict[str, Operation]] = {}
+
+
+def instance_operation(type_name: str, name: str, *, definition: str):
+    """Decorator: serve `handler(request, resource_id)` as `$<name>` on `type_name`'s
+    instances, from any module in clinic/fhir/mappings/ (imported by the registry),
+    without touching the type's own module:
+
+        @instance_operation("Patient", "everything",
+                            definition="http://hl7.org/fhir/OperationDefinition/Patient-everything")
+        def patient_everything(request, resource_id): ...
+    """
+
+    def register(handler):
+        _operations.setdefault(type_name, {})[name] = Operation(handler, definition)
+        return handler
+
+    return register
+
+
+def operations_of(type_name: str) -> dict[str, Operation]:
+    """The instance operations of a type: its own `operations` and the registered ones."""
+    resource = _discovered().get(type_name)  # imports the mappings: their registrations
+    found = {}
+    if resource is not None:
+        found = {
+            name: Operation(handler, resource.operation_definitions.get(name, ""))
+            for name, handler in resource.operations.items()
+        }
+    return {**found, **_operations.get(type_name, {})}
+
+
 @cache
 def _discovered() -> dict[str, ResourceType]:
     from clinic.fhir import mappings

@@ -19,7 +19,7 @@ from clinic.fhir.negotiation import (
     FhirJsonRenderer,
     JsonPatchParser,
 )
-from clinic.fhir.registry import resource_type
+from clinic.fhir.registry import operations_of, resource_type
 from clinic.fhir.responses import outcome_response
 from clinic.fhir.search import parse_query
 
@@ -134,10 +134,10 @@ class OperationView(FhirView):
     methods = {"GET": None, "HEAD": None}
 
     def get(self, request, type_name, resource_id, operation):
-        handler = self.resource.operations.get(operation)
-        if handler is None:
+        found = operations_of(type_name).get(operation)
+        if found is None:
             raise ResourceNotFound(f"{type_name} has no operation ${operation}.")
-        return handler(request, resource_id)
+        return found.handler(request, resource_id)
 
 
 class MetadataView(FhirView):

@@ -166,3 +166,31 @@ class PagingTests(FhirTestCase):
         )
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(response.json(), by_get)
+
+
+class OperationTests(FhirTestCase):
+    def setUp(self):
+        super().setUp()
+        from rest_framework.response import Response
+
+        from clinic.fhir import registry
+
+        @registry.instance_operation("Practitioner", "echo", definition="urn:test:echo")
+        def echo(request, resource_id):
+            return Response({"resourceType": "Parameters", "parameter": [
+                {"name": "id", "valueString": resource_id}]})
+
+        self.addCleanup(registry._operations.pop, "Practitioner")
+
+    def test_a_registered_operation_is_served_and_listed(self):
+        body = self.get_ok(f"/fhir/Practitioner/{self.dr_rao.pk}/$echo", user=self.alice.user)
+        self.assertEqual(body["parameter"][0]["valueString"], str(self.dr_rao.pk))
+        statement = self.get_ok("/fhir/metadata", client=Client())
+        practitioner = next(r for r in statement["rest"][0]["resource"]
+                            if r["type"] == "Practitioner")
+        self.assertEqual(
+            practitioner["operation"], [{"name": "echo", "definition": "urn:test:echo"}]
+        )
+        path = f"/fhir/Practitioner/{self.dr_rao.pk}/$nope"
+        response = self.fhir("GET", path, user=self.alice.user)
+        self.assertOutcome(response, 404, "not-found")
