@@ -181,7 +181,8 @@ def _check_instant(body: dict, name: str, expected: dt.datetime) -> None:
 def _resource_body(body, resource_id: str | None = None) -> dict:
     if not isinstance(body, dict) or body.get("resourceType") != "Appointment":
         raise _invalid("The body must be an Appointment resource.")
-    if resource_id is not None and body.get("id") != resource_id:
+    # An update names the resource in the URL; a body that names another is refused.
+    if resource_id is not None and body.get("id", resource_id) != resource_id:
         raise _invalid(f"The body's id must be {resource_id!r}, the id in the URL.")
     return body
 

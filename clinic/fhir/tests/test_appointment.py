@@ -222,6 +222,10 @@ class CancelTests(AppointmentTestCase):
         again = self.fhir("PUT", self.path, body, user=self.alice.user)
         self.assertEqual(again.status_code, 200)
 
+    def test_cancel_by_put_of_just_the_status(self):
+        body = {"resourceType": "Appointment", "status": "cancelled"}
+        self.assertCancelled(self.fhir("PUT", self.path, body, user=self.alice.user))
+
     def test_cancel_by_json_patch(self):
         patch = [{"op": "test", "path": "/status", "value": "booked"},
                  {"op": "replace", "path": "/status", "value": "cancelled"}]
