@@ -272,6 +272,25 @@ class CancelTests(AppointmentTestCase):
         self.assertOutcome(response, 415)
         self.assertEqual(Appointment.objects.get().status, Status.BOOKED)
 
+    def test_the_front_desk_books_and_cancels_for_a_patient(self):
+        desk = Client()
+        verified_login(desk, make_staff("front_desk"))
+        body = self.book_body(self.bob, at=dt.time(11, 0))
+        response = self.fhir("POST", "/fhir/Appointment", body, client=desk)
+        self.assertEqual(response.status_code, 201, response.content)
+        path = f"/fhir/Appointment/{response.json()['id']}"
+        response = self.fhir("PATCH", path, [{"op": "replace", "path": "/status",
+                                              "value": "cancelled"}],
+                             client=desk, content_type=JSON_PATCH)
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response.json()["cancelationReason"]["text"], "Cancelled by the clinic")
+        # A doctor's role sees appointments but may not cancel them.
+        doctor = Client()
+        verified_login(doctor, make_staff("doctor"))
+        body = {"resourceType": "Appointment", "status": "cancelled"}
+        self.assertOutcome(self.fhir("PUT", self.path, body, client=doctor), 403, "forbidden")
+        self.assertEqual(Appointment.objects.get(pk=self.resource["id"]).status, Status.BOOKED)
+
     def test_a_past_visit_cannot_be_cancelled(self):
         Appointment.objects.filter(pk=self.resource["id"]).update(status=Status.COMPLETED)
         body = {**self.get_ok(self.path, user=self.alice.user), "status": "cancelled"}
