@@ -32,6 +32,8 @@ class FhirView(APIView):
     parser_classes = RESOURCE_PARSERS
     content_negotiation_class = FhirContentNegotiation
     metadata_class = None  # OPTIONS is a 405, not DRF's own JSON description
+    # Not part of /cms-api/'s OpenAPI schema: FHIR's own description is /fhir/metadata.
+    schema = None
     methods: dict[str, str | None] = {}
 
     def get_exception_handler(self):
