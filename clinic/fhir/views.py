@@ -66,6 +66,9 @@ class FhirView(APIView):
 
 
 def _query_pairs(querydict) -> list[tuple[str, str]]:
+    # An empty body that is not a form parses to a plain {} (DRF): no parameters.
+    if not hasattr(querydict, "lists"):
+        return []
     return [(name, value) for name, values in querydict.lists() for value in values]
 
 

@@ -92,6 +92,14 @@ class ErrorTests(FhirTestCase):
         )
         self.assertOutcome(response, 415, "not-supported")
 
+    def test_search_by_post_without_a_body(self):
+        for content_type in ("text/plain", "application/x-www-form-urlencoded", ""):
+            with self.subTest(content_type=content_type):
+                response = self.fhir("POST", "/fhir/Practitioner/_search?name=asha", raw="",
+                                     user=self.alice.user, content_type=content_type)
+                self.assertEqual(response.status_code, 200, response.content)
+                self.assertEqual(response.json()["total"], 1)
+
     def test_bad_paging_values_are_a_400(self):
         for query in ("_count=abc", "_count=-1", "_offset=x", "_count=99999999999"):
             with self.subTest(query=query):
