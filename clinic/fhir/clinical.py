@@ -68,19 +68,22 @@ def prescriptions(*, patient_ids, entered_in_error: bool) -> QuerySet[Consultati
 
 
 def documents(
-    *, patient_ids, entered_in_error: bool, offset: int = 0, count: int | None = None
+    *,
+    lab_reports: QuerySet[LabReport],
+    prescriptions: QuerySet[Consultation],
+    offset: int = 0,
+    count: int | None = None,
 ) -> tuple[list[LabReport | Consultation], int]:
-    """A page of documents, released lab files and prescriptions, newest first, and the total.
+    """A page of documents, newest first, and the total: released lab files
+    (diagnostic_reports) and prescriptions (prescriptions), each already scoped.
 
     Two kinds of row: each is read up to the page's end and the two are merged, so a
     page costs four queries (two rows, two counts) however large the record.
     """
-    scope = {"patient_ids": patient_ids, "entered_in_error": entered_in_error}
-    labs, prescribed = diagnostic_reports(**scope), prescriptions(**scope)
     end = None if count is None else offset + count
     rows = sorted(
-        [*labs[:end], *prescribed[:end]],
+        [*lab_reports[:end], *prescriptions[:end]],
         key=lambda row: (row.date, isinstance(row, LabReport), row.pk),
         reverse=True,
     )
-    return rows[offset:end], labs.count() + prescribed.count()
+    return rows[offset:end], lab_reports.count() + prescriptions.count()

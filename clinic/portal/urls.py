@@ -13,6 +13,7 @@ from clinic.portal.views import (
     profile,
     public,
     records,
+    records_export,
     tokens,
     verify,
     waitlist,
@@ -62,6 +63,11 @@ urlpatterns = [
         "profile/devices/<slug:token_key>/revoke/",
         tokens.api_token_revoke,
         name="api_token_revoke",
+    ),
+    path(
+        "profile/records/download/",
+        records_export.records_download,
+        name="records_download",
     ),
     path(
         "appointments/<int:appointment_id>/move/",

@@ -1,14 +1,14 @@
-"""Pieces the clinical mappings share: references, dates and file types.
+"""Pieces the clinical mappings share: patient and doctor references, file types, narrative.
 
 Ids follow the agreed scheme: Patient/<Patient pk>, Practitioner/<Doctor pk>,
 Encounter/<Consultation pk>, Appointment/<Appointment pk>.
 """
 
-import datetime as dt
 from pathlib import PurePosixPath
 
-from django.utils import timezone
 from django.utils.html import escape
+
+from clinic.fhir.mappings.common import reference
 
 # The types clinic.core.uploads stores, by the suffix it gives them.
 _CONTENT_TYPES = {
@@ -20,28 +20,12 @@ _CONTENT_TYPES = {
 }
 
 
-def reference(resource_type: str, pk, display: str | None = None) -> dict:
-    ref = {"reference": f"{resource_type}/{pk}"}
-    if display:
-        ref["display"] = display
-    return ref
-
-
 def patient_ref(patient) -> dict:
     return reference("Patient", patient.pk, patient.name)
 
 
 def practitioner_ref(doctor) -> dict:
     return reference("Practitioner", doctor.pk, doctor.name)
-
-
-def instant(value: dt.datetime) -> str:
-    """A FHIR instant: seconds precision with the offset (UTC)."""
-    return timezone.localtime(value, dt.UTC).isoformat(timespec="seconds")
-
-
-def meta(updated_at: dt.datetime | None) -> dict:
-    return {"lastUpdated": instant(updated_at)} if updated_at else {}
 
 
 def content_type_of(file_name: str) -> str:

@@ -8,13 +8,11 @@ short-lived signed download URL as /cms-api/reports/ gives (clinic.core.download
 from pathlib import PurePosixPath
 
 from clinic.core.downloads import file_url
-from clinic.fhir.mappings.clinical_common import (
-    content_type_of,
-    instant,
-    meta,
-    patient_ref,
-    practitioner_ref,
-)
+from clinic.fhir import clinical, clinical_search
+from clinic.fhir.mappings.clinical_common import content_type_of, patient_ref, practitioner_ref
+from clinic.fhir.mappings.common import instant, meta
+from clinic.fhir.registry import ModelResource, SearchParam
+from clinic.fhir.search import require_modifier, token_parts
 from clinic.labs.models import LabReport, LabStatus
 
 
@@ -24,7 +22,7 @@ def to_fhir(report: LabReport, *, request) -> dict:
     resource = {
         "resourceType": "DiagnosticReport",
         "id": str(report.pk),
-        "meta": meta(report.updated_at),
+        "meta": meta(report),
         "status": "entered-in-error" if report.status == LabStatus.ENTERED_IN_ERROR else "final",
         "code": {"text": report.test},
         "subject": patient_ref(report.patient),
@@ -50,3 +48,41 @@ def report_attachment(report: LabReport, *, request) -> dict:
     if report.released_at:
         attachment["creation"] = instant(report.released_at)
     return attachment
+
+
+_STATUS_SYSTEM = "http://hl7.org/fhir/diagnostic-report-status"
+_STATUSES = {"final": LabStatus.RELEASED, "entered-in-error": LabStatus.ENTERED_IN_ERROR}
+
+
+def _by_status(rows, criterion, request):
+    require_modifier(criterion)
+    wanted = []
+    for value in criterion.values:
+        system, code = token_parts(value)
+        if system in (None, _STATUS_SYSTEM) and code in _STATUSES:
+            wanted.append(_STATUSES[code])
+    return rows.filter(status__in=wanted)
+
+
+def _scope(request):
+    rows = clinical.diagnostic_reports(
+        patient_ids=None, entered_in_error=clinical_search.shows_entered_in_error(request)
+    )
+    return clinical_search.scope(request, rows)
+
+
+RESOURCE = ModelResource(
+    name="DiagnosticReport",
+    to_fhir=to_fhir,
+    queryset=_scope,
+    patient_ids=lambda rows: [row.patient_id for row in rows],
+    ordering=("-date", "-pk"),
+    params={
+        "patient": SearchParam(
+            "reference", clinical_search.by_reference("patient_id", "Patient"), "The patient."
+        ),
+        "status": SearchParam(
+            "token", _by_status, "final (released), or entered-in-error (staff only)."
+        ),
+    },
+)

@@ -6,13 +6,10 @@ entered in error is `entered-in-error` (patients are never served one:
 clinic.fhir.clinical leaves them out).
 """
 
-from clinic.fhir.mappings.clinical_common import (
-    meta,
-    narrative,
-    patient_ref,
-    practitioner_ref,
-    reference,
-)
+from clinic.fhir import clinical, clinical_search
+from clinic.fhir.mappings.clinical_common import narrative, patient_ref, practitioner_ref
+from clinic.fhir.mappings.common import meta, reference
+from clinic.fhir.registry import ModelResource, SearchParam
 from clinic.records.models import Consultation
 
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
@@ -43,7 +40,7 @@ def to_fhir(consultation: Consultation, *, request) -> dict:
     resource = {
         "resourceType": "Encounter",
         "id": str(consultation.pk),
-        "meta": meta(consultation.updated_at),
+        "meta": meta(consultation),
         "text": narrative(
             [
                 ("Purpose", consultation.purpose),
@@ -64,3 +61,27 @@ def to_fhir(consultation: Consultation, *, request) -> dict:
     if consultation.appointment_id:
         resource["appointment"] = [reference("Appointment", consultation.appointment_id)]
     return resource
+
+
+def _scope(request):
+    rows = clinical.encounters(
+        patient_ids=None, entered_in_error=clinical_search.shows_entered_in_error(request)
+    )
+    return clinical_search.scope(request, rows)
+
+
+RESOURCE = ModelResource(
+    name="Encounter",
+    to_fhir=to_fhir,
+    queryset=_scope,
+    patient_ids=lambda rows: [row.patient_id for row in rows],
+    ordering=("-date", "-pk"),
+    params={
+        "patient": SearchParam(
+            "reference", clinical_search.by_reference("patient_id", "Patient"), "The patient."
+        ),
+        "date": SearchParam(
+            "date", clinical_search.by_day("date"), "The consultation's day (with prefixes)."
+        ),
+    },
+)

@@ -5,7 +5,10 @@ text rather than coded quantities. The status is `unknown`: the clinic records w
 was prescribed, not whether the course is still being taken.
 """
 
-from clinic.fhir.mappings.clinical_common import patient_ref, practitioner_ref, reference
+from clinic.fhir import clinical, clinical_search
+from clinic.fhir.mappings.clinical_common import patient_ref, practitioner_ref
+from clinic.fhir.mappings.common import reference
+from clinic.fhir.registry import ModelResource, SearchParam
 from clinic.records.models import PrescriptionLine
 
 
@@ -36,3 +39,31 @@ def to_fhir(line: PrescriptionLine, *, request) -> dict:
         "requester": practitioner_ref(consultation.doctor),
         "dosageInstruction": [dosage],
     }
+
+
+def _scope(request):
+    rows = clinical.medication_requests(
+        patient_ids=None, entered_in_error=clinical_search.shows_entered_in_error(request)
+    )
+    return clinical_search.scope(request, rows, patient_field="consultation__patient_id")
+
+
+RESOURCE = ModelResource(
+    name="MedicationRequest",
+    to_fhir=to_fhir,
+    queryset=_scope,
+    patient_ids=lambda rows: [row.consultation.patient_id for row in rows],
+    ordering=("-consultation__date", "-consultation_id", "position", "pk"),
+    params={
+        "patient": SearchParam(
+            "reference",
+            clinical_search.by_reference("consultation__patient_id", "Patient"),
+            "The patient.",
+        ),
+        "encounter": SearchParam(
+            "reference",
+            clinical_search.by_reference("consultation_id", "Encounter"),
+            "The consultation (Encounter) that prescribed it.",
+        ),
+    },
+)

@@ -35,8 +35,7 @@ def validated(resource: dict) -> dict:
     return resource
 
 
-@time_machine.travel(FIXED_NOW, tick=False)
-class ClinicalRecordCase(OwnMediaMixin, BaseTestCase):
+class ClinicalRecordMixin(OwnMediaMixin):
     """alice: a consultation from a visit with two lines (one entered in error), one
     consultation entered in error, a released lab report, an ordered one and a released
     one entered in error. bob: a consultation and a released report of his own."""
@@ -105,3 +104,8 @@ class ClinicalRecordCase(OwnMediaMixin, BaseTestCase):
         request = RequestFactory().get("/fhir/")
         request.user = user
         return request
+
+
+@time_machine.travel(FIXED_NOW, tick=False)
+class ClinicalRecordCase(ClinicalRecordMixin, BaseTestCase):
+    pass

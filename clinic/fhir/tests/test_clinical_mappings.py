@@ -150,7 +150,10 @@ class ClinicalSelectorTests(ClinicalRecordCase):
         self.assertEqual(list(clinical.encounters(**mine)), [self.consultation])
         self.assertEqual(list(clinical.medication_requests(**mine)), [self.line])
         self.assertEqual(list(clinical.diagnostic_reports(**mine)), [self.report])
-        rows, total = clinical.documents(**mine)
+        rows, total = clinical.documents(
+            lab_reports=clinical.diagnostic_reports(**mine),
+            prescriptions=clinical.prescriptions(**mine),
+        )
         self.assertEqual((rows, total), ([self.consultation, self.report], 2))
 
     def test_staff_also_get_records_entered_in_error(self):
@@ -166,9 +169,13 @@ class ClinicalSelectorTests(ClinicalRecordCase):
 
     def test_documents_page_through_both_kinds(self):
         scope = {"patient_ids": None, "entered_in_error": False}
-        everything, total = clinical.documents(**scope)
+        kinds = {
+            "lab_reports": clinical.diagnostic_reports(**scope),
+            "prescriptions": clinical.prescriptions(**scope),
+        }
+        everything, total = clinical.documents(**kinds)
         self.assertEqual(total, 4)
-        pages = [clinical.documents(**scope, offset=n, count=1)[0] for n in range(4)]
+        pages = [clinical.documents(**kinds, offset=n, count=1)[0] for n in range(4)]
         self.assertEqual([row for page in pages for row in page], everything)
 
     def test_query_counts_do_not_grow_with_the_rows(self):
@@ -184,6 +191,9 @@ class ClinicalSelectorTests(ClinicalRecordCase):
                 for row in selector(**scope):
                     mapping.to_fhir(row, request=request)
         with self.assertNumQueries(4):
-            rows, _ = clinical.documents(**scope)
+            rows, _ = clinical.documents(
+                lab_reports=clinical.diagnostic_reports(**scope),
+                prescriptions=clinical.prescriptions(**scope),
+            )
             for row in rows:
                 document_reference.to_fhir(row, request=request)
