@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "clinic.fhir",
     "clinic.portal",
     "clinic.workspace",
+    "clinic.smart",  # before oauth2_provider: its consent template overrides the toolkit's
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +317,23 @@ REST_KNOX = {
     "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30)),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
+}
+# SMART on FHIR apps (django-oauth-toolkit, clinic/smart/, docs/smart.md): the
+# authorization code grant with PKCE (S256 only) for apps that
+# a clinic registers in the admin; a patient consents in the portal.
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    # RFC 9700: S256 only, no implicit or password grant, no token in a query string.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "SCOPES_BACKEND_CLASS": "clinic.smart.scopes.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "clinic.smart.validator.SmartOAuth2Validator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("SMART_ACCESS_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("SMART_REFRESH_TOKEN_DAYS", 90) * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMS patient API",

@@ -17,5 +17,7 @@ urlpatterns = [
     path("clinic/", include("clinic.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    # SMART on FHIR: /.well-known/smart-configuration, /o/, /profile/apps/ (clinic/smart/).
+    path("", include("clinic.smart.urls")),
     path("", include("clinic.portal.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SmartConfig(AppConfig):
+    name = "clinic.smart"
+    label = "smart"
