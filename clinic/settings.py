@@ -328,6 +328,12 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # ... `iss` in the authorization response, tokens stored hashed, a replayed refresh
+    # token revokes the family, https redirect URIs only.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "SCOPES_BACKEND_CLASS": "clinic.smart.scopes.SmartScopes",
     "OAUTH2_VALIDATOR_CLASS": "clinic.smart.validator.SmartOAuth2Validator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("SMART_ACCESS_TOKEN_SECONDS", 3600),

@@ -90,6 +90,7 @@ class MeView(APIView):
 
     authentication_classes = [SmartOAuth2Authentication]
     permission_classes = [IsAuthenticated]
+    schema = None  # not part of /cms-api/'s OpenAPI schema
 
     def get(self, request):
         patient = patient_for_user(user=request.user)

@@ -14,7 +14,7 @@ from requests_oauthlib import OAuth2Session
 
 from clinic.testing import make_patient
 
-REDIRECT = "http://127.0.0.1:9/callback"
+REDIRECT = "https://app.example.com/callback"
 
 
 class StandaloneLaunchTests(LiveServerTestCase):
