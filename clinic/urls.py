@@ -9,6 +9,9 @@ from clinic.doctors.pictures import doctor_picture
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("cms-api/", include("clinic.api.urls")),
+    # SMART on FHIR: /.well-known/smart-configuration (also under /fhir/, so before it),
+    # /o/ and /profile/apps/ (clinic/smart/).
+    path("", include("clinic.smart.urls")),
     path("fhir/", include("clinic.fhir.urls")),
     # Public content: no signed link, cacheable (clinic/doctors/pictures.py).
     path("files/doctors/<str:key>", doctor_picture, name="doctor_picture"),
@@ -17,7 +20,5 @@ urlpatterns = [
     path("clinic/", include("clinic.workspace.urls")),
     path("healthz", healthz, name="healthz"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
-    # SMART on FHIR: /.well-known/smart-configuration, /o/, /profile/apps/ (clinic/smart/).
-    path("", include("clinic.smart.urls")),
     path("", include("clinic.portal.urls")),
 ]
