@@ -6,8 +6,10 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import MethodNotAllowed, UnsupportedMediaType
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from clinic.core.errors import Forbidden
 from clinic.fhir import errors
 from clinic.fhir.bundles import base_url, searchset
 from clinic.fhir.capability import capability_statement
@@ -22,11 +24,18 @@ from clinic.fhir.negotiation import (
 from clinic.fhir.registry import operations_of, resource_type
 from clinic.fhir.responses import outcome_response
 from clinic.fhir.search import parse_query
+from clinic.smart.authentication import SmartOAuth2Authentication, token_scopes
+from clinic.smart.scopes import READ, WRITE, scope_allows
 
 
 class FhirView(APIView):
-    """Credentials as /cms-api/ (DRF's defaults: tokens and the portal's session);
-    FHIR JSON only; every error an OperationOutcome."""
+    """Credentials as /cms-api/ (DRF's defaults: tokens and the portal's session) and a
+    SMART app's bearer token, within its scopes; FHIR JSON only; every error an
+    OperationOutcome."""
+
+    authentication_classes = [
+        *api_settings.DEFAULT_AUTHENTICATION_CLASSES, SmartOAuth2Authentication,
+    ]
 
     renderer_classes = [FhirJsonRenderer]
     parser_classes = RESOURCE_PARSERS
@@ -47,6 +56,20 @@ class FhirView(APIView):
             if self.resource is None:
                 raise ResourceNotFound(f"This server has no resource type {kwargs['type_name']!r}.")
         super().initial(request, *args, **kwargs)
+        self._check_smart_scopes(request, kwargs)
+
+    def _check_smart_scopes(self, request, kwargs):
+        """A SMART app's token reaches only what its scopes name (docs/smart.md);
+        the caller's own access rules still decide which rows."""
+        scopes = token_scopes(request)
+        if scopes is None:
+            return
+        writes = request.method in ("PUT", "PATCH") or (
+            request.method == "POST" and isinstance(self, TypeView))
+        # An operation ($everything) returns every type: it needs a `*` scope.
+        wanted = "*" if "operation" in kwargs or self.resource is None else self.resource.name
+        if not scope_allows(scopes, resource_type=wanted, action=WRITE if writes else READ):
+            raise Forbidden("The app's access does not include this.")
 
     @property
     def allowed_methods(self):

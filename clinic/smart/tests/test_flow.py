@@ -69,6 +69,9 @@ class StandaloneLaunchTests(LiveServerTestCase):
         me = oauth.get(f"{self.live_server_url}/o/me/")
         self.assertEqual(me.status_code, 200)
         self.assertEqual(me.json()["fhirUser"], f"Patient/{self.patient.pk}")
+        patient = oauth.get(f"{self.live_server_url}/fhir/Patient/{token['patient']}")
+        self.assertEqual(patient.status_code, 200)
+        self.assertEqual(patient.json()["resourceType"], "Patient")
 
         # The patient sees the app on the Connected apps page and revokes it.
         apps = self.client.get("/profile/apps/")
@@ -77,6 +80,9 @@ class StandaloneLaunchTests(LiveServerTestCase):
         self.client.post(f"/profile/apps/{self.app.pk}/revoke/")
         self.assertFalse(AccessToken.objects.filter(user=self.patient.user).exists())
         self.assertEqual(oauth.get(f"{self.live_server_url}/o/me/").status_code, 401)
+        self.assertEqual(
+            oauth.get(f"{self.live_server_url}/fhir/Patient/{token['patient']}").status_code, 401
+        )
         with self.assertRaises(OAuth2Error):  # the refresh token went with it
             oauth.refresh_token(config["token_endpoint"], client_id=self.app.client_id)
 
