@@ -31,6 +31,32 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _local_oidc_key() -> str:
+    """A per-checkout RSA key for signing id_tokens, generated once like the secret key."""
+    path = VAR_DIR / "oidc_rsa_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        # Written aside and linked into place: concurrent first starts agree on one key.
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        try:
+            path.hardlink_to(tmp)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text()
+
+
 SECRET_KEY = env_secret("SECRET_KEY") or _local_secret_key()
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
@@ -340,6 +366,9 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("SMART_REFRESH_TOKEN_DAYS", 90) * 24 * 3600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ROTATE_REFRESH_TOKEN": True,
+    # OpenID Connect: an RS256-signed id_token (with SMART's `fhirUser`) for `openid`.
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": env_secret("OIDC_RSA_PRIVATE_KEY") or _local_oidc_key(),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CMS patient API",

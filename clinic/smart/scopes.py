@@ -27,12 +27,16 @@ _LETTERS = {READ: set("rs"), WRITE: set("cud")}
 
 
 class SmartScopes(BaseScopes):
-    """django-oauth-toolkit's scope backend: the same list for every app."""
+    """django-oauth-toolkit's scope backend: the same list for every app, except `openid`."""
 
     def get_all_scopes(self):
         return dict(SCOPES)
 
     def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        # An id_token must be signed: an app registered without an algorithm asking for
+        # `openid` gets invalid_scope rather than a server error at the token exchange.
+        if application is not None and not application.algorithm:
+            return [scope for scope in SCOPES if scope != "openid"]
         return list(SCOPES)
 
     def get_default_scopes(self, application=None, request=None, *args, **kwargs):

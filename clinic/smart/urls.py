@@ -11,6 +11,14 @@ oauth2_patterns = (
         path("token/", oauth2_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", oauth2_views.IntrospectTokenView.as_view(), name="introspect"),
+        # OpenID Connect: discovery, the id_token's signing keys and userinfo.
+        path(
+            ".well-known/openid-configuration",
+            oauth2_views.ConnectDiscoveryInfoView.as_view(),
+            name="oidc-connect-discovery-info",
+        ),
+        path(".well-known/jwks.json", oauth2_views.JwksInfoView.as_view(), name="jwks-info"),
+        path("userinfo/", oauth2_views.UserInfoView.as_view(), name="user-info"),
     ],
     "oauth2_provider",
 )

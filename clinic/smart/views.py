@@ -27,6 +27,7 @@ CAPABILITIES = [
     "permission-patient",
     "permission-user",
     "permission-offline",
+    "sso-openid-connect",
 ]
 
 
@@ -49,6 +50,7 @@ def smart_configuration(request):
         "scopes_supported": list(SCOPES),
         "code_challenge_methods_supported": ["S256"],
         "capabilities": CAPABILITIES,
+        "jwks_uri": url("oauth2_provider:jwks-info"),
     })
 
 

@@ -82,6 +82,25 @@ class DeployCheckTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("security.W008", result.stderr)
 
+    def test_the_oidc_signing_key_comes_from_the_environment_or_the_var_dir(self):
+        """OIDC_RSA_PRIVATE_KEY_FILE is used as given; without it a key is generated once
+        into CMS_VAR_DIR, private to its owner, and reused by the next process."""
+        show = ("shell", "--no-imports", "-c", "from django.conf import settings; "
+                "print(settings.OAUTH2_PROVIDER['OIDC_RSA_PRIVATE_KEY'], end='')")
+        first = manage(*show, env=production_env(self.tmp))
+        self.assertEqual(first.returncode, 0, first.stderr)
+        stored = Path(self.tmp) / "oidc_rsa_key.pem"
+        self.assertEqual(first.stdout, stored.read_text())
+        self.assertIn("BEGIN PRIVATE KEY", first.stdout)
+        self.assertEqual(stored.stat().st_mode & 0o777, 0o600)
+        self.assertEqual(manage(*show, env=production_env(self.tmp)).stdout, first.stdout)
+
+        given = Path(self.tmp) / "given.pem"
+        given.write_text("-----BEGIN PRIVATE KEY-----\nfrom the secret store\n")
+        from_file = manage(*show, env=production_env(
+            self.tmp, OIDC_RSA_PRIVATE_KEY_FILE=str(given)))
+        self.assertEqual(from_file.stdout, "-----BEGIN PRIVATE KEY-----\nfrom the secret store")
+
 
 class StaticFilesTests(SimpleTestCase):
     """collectstatic into a scratch STATIC_ROOT, then gunicorn serves it with WhiteNoise."""
