@@ -2,7 +2,9 @@
 
 BENCH_SCENARIO picks what every user does in a loop, with no wait between requests:
 floor (GET /healthz), doctors, slots, active, history, reports, consultations,
-book_cancel (book a fresh slot, then cancel it) or warmup (all the reads in turn).
+fhir_slots (a doctor's free Slots for a day), fhir_appointments (the caller's
+Appointments), fhir_patient (read of the caller's Patient), book_cancel (book a
+fresh slot, then cancel it) or warmup (all the reads in turn).
 BENCH_MANIFEST is the JSON file bench/fill.py wrote: the tokens of the reading
 patients and of the bookers (one booker per user, each with a doctor of its own).
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 from locust import FastHttpUser, constant, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.fhir_paths import FHIR_READS, fhir_path  # noqa: E402
 from bench.fill import booking_pool  # noqa: E402
 
 MANIFEST = json.loads(Path(os.environ["BENCH_MANIFEST"]).read_text())
@@ -57,7 +60,7 @@ class ApiUser(FastHttpUser):
             self.pool = itertools.cycle(
                 booking_pool(today=dt.date.fromisoformat(MANIFEST["today"]))
             )
-        self.warmup_steps = itertools.cycle(["floor", "slots", *READS])
+        self.warmup_steps = itertools.cycle(["floor", "slots", *READS, *FHIR_READS])
 
     def _get(self, name, path):
         with self.client.get(path, headers=self.auth, name=name, catch_response=True) as resp:
@@ -100,6 +103,10 @@ class ApiUser(FastHttpUser):
             self._slots()
         elif scenario == "book_cancel":
             self._book_cancel()
+        elif scenario in FHIR_READS:
+            doctor, day = next(self.slot_queries)
+            path = fhir_path(scenario, patient_id=self.reader["patient_id"], doctor=doctor, day=day)
+            self._get(scenario, path)
         else:
             self._get(scenario, READS[scenario])
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.fhir_paths import FHIR_READS, fhir_path  # noqa: E402
 from bench.fill import _setup_django, booking_pool  # noqa: E402
 
 
@@ -37,6 +38,12 @@ def count_queries(manifest: dict) -> dict:
         "history": (as_reader, "/cms-api/history/"),
         "reports": (as_reader, "/cms-api/reports/"),
         "consultations": (as_reader, "/cms-api/consultations/"),
+        **{
+            name: (as_reader, fhir_path(
+                name, patient_id=reader["patient_id"], doctor=doctor, day=day
+            ))
+            for name in FHIR_READS
+        },
     }
     counts = {}
     for name, (client, path) in reads.items():

@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-SCENARIOS = ["floor", "doctors", "slots", "active", "history", "reports", "consultations",
-             "book_cancel"]
-READS = ["doctors", "slots", "active", "history", "reports", "consultations"]
+READS = ["doctors", "slots", "active", "history", "reports", "consultations",
+         "fhir_slots", "fhir_appointments", "fhir_patient"]
+SCENARIOS = ["floor", *READS, "book_cancel"]
 NOTES_MARKER = "<!-- Everything below this line is kept when bench/run.py rewrites the file. -->"
 
 

@@ -15,6 +15,11 @@ EXPECTED = {
     "history": 2,
     "reports": 2,
     "consultations": 3,
+    # FHIR: the token and caller, the rows (and the search's total), and the access-log
+    # row that every read of a patient's data writes (clinic.audit).
+    "fhir_slots": 4,
+    "fhir_appointments": 5,
+    "fhir_patient": 4,
     # 6, plus the patient's row lock and the count of MAX_ACTIVE_BOOKINGS, the
     # notification event written in the booking's transaction, the history row, the
     # doctor's row lock and the slots held for waitlist offers.
