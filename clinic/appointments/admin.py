@@ -34,6 +34,7 @@ from clinic.appointments.services import (
 )
 from clinic.core.admin import (
     AuditedAdminMixin,
+    ReadOnlyAdminMixin,
     ServiceErrorsAsFormErrorsMixin,
     ServiceRefused,
     TimestampedAdminMixin,
@@ -83,15 +84,6 @@ class AppointmentStatusChangeAdmin(admin.ModelAdmin):
     search_fields = ["=appointment__id"]
     date_hierarchy = "changed_at"
     list_select_related = ["appointment", "changed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MoveForm(forms.Form):
@@ -378,7 +370,7 @@ class AppointmentAdmin(ServiceErrorsAsFormErrorsMixin, TimestampedAdminMixin, Si
 
 
 @admin.register(AppointmentMove)
-class AppointmentMoveAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+class AppointmentMoveAdmin(ReadOnlyAdminMixin, TimestampedAdminMixin, admin.ModelAdmin):
     """Every reschedule, read-only: the moves are made by the "Move" form and the API."""
 
     autocomplete_fields = ["from_doctor", "to_doctor"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from clinic.audit.models import RecordAccess
+from clinic.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(RecordAccess)
-class RecordAccessAdmin(admin.ModelAdmin):
+class RecordAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the log is written by log_record_access and never edited."""
 
     list_display = ["at", "user", "patient", "via", "ip_address", "path"]
@@ -13,12 +14,3 @@ class RecordAccessAdmin(admin.ModelAdmin):
     autocomplete_fields = ["patient"]
     search_fields = ["patient__record_number", "user__username"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -89,14 +89,8 @@ class TimestampedAdminMixin:
         return [*super().get_readonly_fields(request, obj), *self.timestamp_fields]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "actor__username", "actor__email"]
-    date_hierarchy = "at"
-    list_select_related = ["actor"]
-    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "data"]
+class ReadOnlyAdminMixin:
+    """For rows only the services write (logs, moves, queues): the admin shows, never edits."""
 
     def has_add_permission(self, request):
         return False
@@ -106,6 +100,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "actor__username", "actor__email"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "data"]
 
 
 @admin.register(ThrottleCounter)

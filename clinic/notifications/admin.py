@@ -1,21 +1,13 @@
 from django.contrib import admin, messages
 
+from clinic.core.admin import ReadOnlyAdminMixin
 from clinic.notifications.events import events_retry
 from clinic.notifications.models import OutboxEvent, OutgoingMessage
 from clinic.notifications.services import messages_retry
 
 
-class _ReadOnlyWithRetry(admin.ModelAdmin):
+class _ReadOnlyWithRetry(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Rows are written by the services only; staff who may change them may retry failures."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         opts = self.opts

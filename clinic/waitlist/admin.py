@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import admin
 
 from clinic.core import clock
-from clinic.core.admin import TimestampedAdminMixin
+from clinic.core.admin import ReadOnlyAdminMixin, TimestampedAdminMixin
 from clinic.patients.admin import patient_search_fields
 from clinic.waitlist.models import WaitlistEntry
 
@@ -30,7 +30,7 @@ class CoversDayFilter(admin.SimpleListFilter):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(TimestampedAdminMixin, admin.ModelAdmin):
+class WaitlistEntryAdmin(ReadOnlyAdminMixin, TimestampedAdminMixin, admin.ModelAdmin):
     """Read-only: patients join and leave through the API and the portal, offers are automatic."""
 
     list_display = [
@@ -52,12 +52,3 @@ class WaitlistEntryAdmin(TimestampedAdminMixin, admin.ModelAdmin):
     # First in line first, as offers go.
     ordering = ["doctor", "created_at", "pk"]
     date_hierarchy = "first_day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
