@@ -39,7 +39,8 @@ def patient_ids_managed_by(*, user) -> frozenset[int]:
     """The ids of patients_managed_by(user), kept on `user` for the rest of the request."""
     cached = getattr(user, "_managed_patient_ids", None)
     if cached is None:
-        cached = frozenset(patients_managed_by(user=user).values_list("pk", flat=True))
+        signed_in = getattr(user, "is_authenticated", False)
+        cached = frozenset(_managed_ids(user) if signed_in else ())
         user._managed_patient_ids = cached
     return cached
 
@@ -55,9 +56,17 @@ def patients_managed_by(*, user) -> QuerySet[Patient]:
     """Every record `user` may act for: their own, then their dependants, by name."""
     if not getattr(user, "is_authenticated", False):
         return Patient.objects.none()
-    own = Patient.objects.filter(user=user)
-    dependants = Patient.objects.filter(guardians=user)
-    return (own | dependants).distinct().select_related("user")
+    return Patient.objects.filter(pk__in=_managed_ids(user)).select_related("user")
+
+
+def _managed_ids(user) -> QuerySet:
+    """The family rule as a query of ids: the user's own record, and the records they
+    are a guardian of. A UNION of two indexed lookups: an OR (across a join on the
+    guardians, or with an IN) read every patient row on SQLite and PostgreSQL alike,
+    about 2 ms a request at 10,000 patients and growing with them."""
+    own = Patient.objects.filter(user=user).order_by().values_list("pk", flat=True)
+    guarded = Patient.guardians.through.objects.filter(user_id=user.pk)
+    return own.union(guarded.values_list("patient_id", flat=True))
 
 
 def patient_acting_for(*, user, patient_id=None) -> Patient:
