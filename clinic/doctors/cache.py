@@ -70,8 +70,17 @@ def cached_directory(build: Callable[[], list[dict]]) -> list[dict]:
     return cache.get_or_set(DIRECTORY_KEY, build, TTL_SECONDS)
 
 
-def doctor_week(*, doctor_id: int) -> DoctorWeek:
-    return cache.get_or_set(_week_key(doctor_id), lambda: _week(doctor_id), TTL_SECONDS)
+def doctor_week(*, doctor_id: int, memo: dict | None = None) -> DoctorWeek:
+    """The doctor's week. `memo` is a dict the caller keeps for one request: a batch
+    (a page of visits, a search's slots) then reads each doctor's week from the cache
+    once, not once per row; with the file cache, each read is a file opened and
+    unpickled."""
+    if memo is not None and (week := memo.get(doctor_id)) is not None:
+        return week
+    week = cache.get_or_set(_week_key(doctor_id), lambda: _week(doctor_id), TTL_SECONDS)
+    if memo is not None:
+        memo[doctor_id] = week
+    return week
 
 
 def _week(doctor_id: int) -> DoctorWeek:

@@ -71,9 +71,12 @@ def doctor_schedule_slots(
     return slots
 
 
-def doctor_day_sessions(*, doctor: Doctor, day: dt.date) -> tuple[Session, ...]:
-    """The doctor's sessions on `day` (none on time off), earliest first."""
-    week = doctor_week(doctor_id=doctor.pk)
+def doctor_day_sessions(
+    *, doctor: Doctor, day: dt.date, memo: dict | None = None
+) -> tuple[Session, ...]:
+    """The doctor's sessions on `day` (none on time off), earliest first. `memo`: as
+    for doctor_week."""
+    week = doctor_week(doctor_id=doctor.pk, memo=memo)
     if week.is_off(day):
         return ()
     return week.sessions.get(day.weekday(), ())
@@ -188,10 +191,13 @@ def slot_number(*, doctor: Doctor, day: dt.date, at: dt.time) -> int | None:
     return times.index(at) + 1 if at in times else None
 
 
-def location_of_visit(*, doctor_id: int, day: dt.date, start: dt.time) -> dict | None:
+def location_of_visit(
+    *, doctor_id: int, day: dt.date, start: dt.time, memo: dict | None = None
+) -> dict | None:
     """The site (its LOCATION_COLUMNS) of the doctor's session in which a visit on
-    `day` at `start` begins, or None. From the doctor's cached week: no query once warm."""
-    week = doctor_week(doctor_id=doctor_id)
+    `day` at `start` begins, or None. From the doctor's cached week: no query once warm.
+    `memo`: as for doctor_week, for a list of visits."""
+    week = doctor_week(doctor_id=doctor_id, memo=memo)
     session = next(
         (s for s in week.sessions.get(day.weekday(), ()) if s.start <= start < s.end), None
     )

@@ -21,9 +21,10 @@ from clinic.appointments.services import (
 from clinic.core import clock
 from clinic.core.errors import Forbidden, NotFound
 from clinic.doctors.models import Doctor
+from clinic.doctors.selectors import location_of_visit
 from clinic.fhir import access
 from clinic.fhir.errors import FhirError, ResourceNotFound
-from clinic.fhir.mappings.common import instant, meta, reference
+from clinic.fhir.mappings.common import instant, meta, reference, request_memo
 from clinic.fhir.mappings.slot import parse_slot_id, slot_id
 from clinic.fhir.registry import ModelResource, SearchParam
 from clinic.fhir.search import int_id, parse_date, reference_id, require_modifier, token_parts
@@ -43,13 +44,16 @@ MAX_REASON = 200
 
 
 def to_fhir(appointment: Appointment, *, request) -> dict:
+    memo = request_memo(request)
+    zone = memo.zone
     start = appointment.start
-    starts = clock.combine(appointment.date, start)
-    ends = clock.combine(appointment.date, appointment.end)
+    # clock.combine, with the zone looked up once per request.
+    starts = dt.datetime.combine(appointment.date, start, tzinfo=zone)
+    ends = dt.datetime.combine(appointment.date, appointment.end, tzinfo=zone)
     resource = {
         "resourceType": "Appointment",
         "id": str(appointment.pk),
-        "meta": meta(appointment),
+        "meta": meta(appointment, zone),
         "status": FHIR_STATUS[appointment.status],
     }
     if appointment.status == Status.CANCELLED and appointment.cancelled_by:
@@ -59,18 +63,22 @@ def to_fhir(appointment: Appointment, *, request) -> dict:
         resource["description"] = appointment.reason
     resource.update(
         {
-            "start": instant(starts),
-            "end": instant(ends),
+            "start": instant(starts, zone),
+            "end": instant(ends, zone),
             "minutesDuration": int((ends - starts).total_seconds() // 60),
             "slot": [reference("Slot", slot_id(appointment.doctor_id, appointment.date, start))],
-            "created": instant(appointment.created_at),
+            "created": instant(appointment.created_at, zone),
         }
     )
     participants = [
         _participant(reference("Patient", appointment.patient_id, appointment.patient.name)),
         _participant(reference("Practitioner", appointment.doctor_id, appointment.doctor.name)),
     ]
-    site = appointment.location
+    # Appointment.location, with each doctor's week read from the cache once per request.
+    site = location_of_visit(
+        doctor_id=appointment.doctor_id, day=appointment.date, start=start,
+        memo=memo.doctor_weeks,
+    )
     if site is not None:
         participants.append(_participant(reference("Location", site["id"], site["name"])))
     resource["participant"] = participants

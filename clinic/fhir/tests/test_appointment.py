@@ -1,17 +1,21 @@
 """Appointment: read, search, booking and cancelling through the booking services."""
 
 import datetime as dt
+from unittest import mock
 
+from django.core.cache import cache
 from django.test import Client
 
 from clinic.api.tests.base import TUESDAY, WEDNESDAY
 from clinic.appointments.models import Appointment, Status
 from clinic.appointments.services import appointment_book
 from clinic.audit.models import RecordAccess
+from clinic.doctors import cache as doctors_cache
+from clinic.doctors.models import Location, WeeklySchedule
 from clinic.fhir.mappings.slot import slot_id
 from clinic.fhir.tests.base import FhirTestCase
 from clinic.patients.models import Patient
-from clinic.testing import api_client, make_patient, make_staff, verified_login
+from clinic.testing import api_client, make_doctor, make_patient, make_staff, verified_login
 
 JSON_PATCH = "application/json-patch+json"
 
@@ -121,6 +125,76 @@ class AppointmentReadTests(AppointmentTestCase):
         with self.assertNumQueries(before):
             response = client.get(path)
         self.assertEqual(response.json()["total"], 6)
+
+
+class AppointmentSiteTests(AppointmentTestCase):
+    """Appointment.location is the site of the session a visit falls in: per visit, also
+    when a search maps each doctor's week once (clinic.fhir.mappings.common.RequestMemo)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.main = WeeklySchedule.objects.filter(doctor=cls.dr_rao, weekday=1).get().location
+        cls.annex = Location.objects.create(name="North Annex", address="4 Lake Road")
+        # Dr. Rao works at the annex on Wednesdays; Dr. Iyer only there, on Tuesdays.
+        WeeklySchedule.objects.filter(doctor=cls.dr_rao, weekday=2).update(location=cls.annex)
+        cls.dr_iyer = make_doctor(name="Dr. Vikram Iyer", schedule=False)
+        WeeklySchedule.objects.create(doctor=cls.dr_iyer, location=cls.annex, weekday=1,
+                                      start="09:00", end="12:00", slot_minutes=30)
+
+    def site_of(self, resource: dict) -> dict:
+        (site,) = [p["actor"] for p in resource["participant"]
+                   if p["actor"]["reference"].startswith("Location/")]
+        return site
+
+    def test_each_entry_of_a_search_names_its_own_site(self):
+        visits = [
+            appointment_book(patient=self.alice, doctor=self.dr_rao, day=TUESDAY,
+                             start=dt.time(10, 0)),
+            appointment_book(patient=self.alice, doctor=self.dr_iyer, day=TUESDAY,
+                             start=dt.time(11, 0)),
+            appointment_book(patient=self.alice, doctor=self.dr_rao, day=WEDNESDAY,
+                             start=dt.time(11, 0)),
+        ]
+        bundle = self.get_ok(f"/fhir/Appointment?patient={self.alice.pk}", user=self.alice.user)
+        self.assertEqual(self.ids(bundle), [str(v.pk) for v in visits])
+        sites = [self.site_of(entry["resource"]) for entry in bundle["entry"]]
+        self.assertEqual(sites, [
+            {"reference": f"Location/{self.main.pk}", "display": self.main.name},
+            {"reference": f"Location/{self.annex.pk}", "display": "North Annex"},
+            {"reference": f"Location/{self.annex.pk}", "display": "North Annex"},
+        ])
+        for visit, site in zip(visits, sites, strict=True):
+            with self.subTest(visit=visit.pk):
+                # The site notifications name (Appointment.location), and the single read's.
+                self.assertEqual(site["reference"], f"Location/{visit.location['id']}")
+                read = self.get_ok(f"/fhir/Appointment/{visit.pk}", user=self.alice.user)
+                self.assertEqual(self.site_of(read), site)
+
+    def week_reads(self, path: str) -> int:
+        """How many times a GET of `path` by alice reads a doctor's week from the cache."""
+        client = api_client(self.alice.user)
+        with mock.patch.object(doctors_cache, "cache", mock.Mock(wraps=cache)) as spy:
+            response = client.get(path)
+        self.assertEqual(response.status_code, 200)
+        return sum(
+            1 for call in spy.get_or_set.call_args_list if call.args[0].startswith("doctors:week")
+        )
+
+    def test_a_search_reads_each_doctors_week_once_however_many_visits(self):
+        path = f"/fhir/Appointment?patient={self.alice.pk}"
+        appointment_book(patient=self.alice, doctor=self.dr_rao, day=WEDNESDAY,
+                         start=dt.time(9, 0))
+        appointment_book(patient=self.alice, doctor=self.dr_iyer, day=TUESDAY,
+                         start=dt.time(9, 0))
+        self.assertEqual(self.week_reads(path), 2)
+        more = [(self.dr_rao, TUESDAY, dt.time(9, 30)), (self.dr_rao, TUESDAY, dt.time(10, 0)),
+                (self.dr_rao, WEDNESDAY, dt.time(9, 30)), (self.dr_iyer, TUESDAY, dt.time(11, 0)),
+                (self.dr_iyer, TUESDAY, dt.time(11, 30)), (self.dr_rao, WEDNESDAY, dt.time(10, 0))]
+        for doctor, day, at in more:
+            appointment_book(patient=self.alice, doctor=doctor, day=day, start=at)
+        self.assertEqual(self.get_ok(path, user=self.alice.user)["total"], 8)
+        self.assertEqual(self.week_reads(path), 2)
 
 
 class BookingTests(AppointmentTestCase):
