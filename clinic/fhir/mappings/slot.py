@@ -23,7 +23,7 @@ from clinic.doctors.selectors import (
     doctor_schedule_slots,
 )
 from clinic.fhir.errors import ResourceNotFound
-from clinic.fhir.mappings.common import instant, reference
+from clinic.fhir.mappings.common import instant, reference, request_memo
 from clinic.fhir.mappings.practitioner_role import specialty
 from clinic.fhir.registry import ID_PARAM, Page, ResourceType, SearchParam
 from clinic.fhir.search import (
@@ -76,23 +76,29 @@ def parse_slot_id(value: str) -> tuple[int, dt.date, dt.time] | None:
 
 
 def to_fhir(slot: SlotRow, *, request) -> dict:
-    start = slot.starts_at
+    zone = request_memo(request).zone
+    # SlotRow.starts_at, with the zone looked up once per request.
+    start = dt.datetime.combine(slot.day, slot.start, tzinfo=zone)
     resource = {
         "resourceType": "Slot",
         "id": slot.id,
         "schedule": reference("Schedule", slot.doctor.pk),
         "status": slot.status,
-        "start": instant(start),
-        "end": instant(start + dt.timedelta(minutes=slot.minutes)),
+        "start": instant(start, zone),
+        "end": instant(start + dt.timedelta(minutes=slot.minutes), zone),
     }
     if specialties := specialty(slot.doctor):
         resource["specialty"] = specialties
     return resource
 
 
-def _session_minutes(doctor: Doctor, day: dt.date, at: dt.time) -> int | None:
-    """The slot length of the doctor's session holding a slot at `at`, or None."""
-    session = next((s for s in doctor_day_sessions(doctor=doctor, day=day) if at in s.slots), None)
+def _session_minutes(
+    doctor: Doctor, day: dt.date, at: dt.time, memo: dict | None = None
+) -> int | None:
+    """The slot length of the doctor's session holding a slot at `at`, or None.
+    `memo`: as for clinic.doctors.cache.doctor_week."""
+    sessions = doctor_day_sessions(doctor=doctor, day=day, memo=memo)
+    session = next((s for s in sessions if at in s.slots), None)
     return session.slot_minutes if session is not None else None
 
 
@@ -182,6 +188,7 @@ def _matching(doctor_ids, keys, statuses, starts) -> list[SlotRow]:
     if doctor_ids is not None:
         doctors = doctors.filter(pk__in=doctor_ids)
     found = []
+    weeks: dict = {}  # each doctor's week, read from the cache once, not once per slot
     for doctor in doctors:
         schedule = doctor_schedule_slots(doctor=doctor, first=first, last=last)
         free = doctor_free_slots_between(doctor=doctor, first=first, last=last)
@@ -198,7 +205,7 @@ def _matching(doctor_ids, keys, statuses, starts) -> list[SlotRow]:
                     continue
                 if not all(any(c.matches_instant(starts_at) for c in cr) for cr in starts):
                     continue
-                minutes = _session_minutes(doctor, day, at)
+                minutes = _session_minutes(doctor, day, at, weeks)
                 found.append(SlotRow(doctor, day, at, minutes, status))
     found.sort(key=lambda slot: (slot.starts_at, slot.doctor.pk))
     return found
