@@ -9,12 +9,12 @@ from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.schema import BodyOnDeleteSchema
 from clinic.api.shapes import (
-    DOCTOR_REF_COLUMNS,
     DoctorRefSerializer,
     MessageSerializer,
     PatientRefSerializer,
     errors,
 )
+from clinic.api.value_rows import value_rows
 from clinic.api.views.base import PatientApi
 from clinic.appointments.selectors import appointment_upcoming_for
 from clinic.appointments.services import appointment_book, appointment_cancel
@@ -78,9 +78,8 @@ class BookingApi(PatientApi):
             appointment_upcoming_for(patient=self.patient),
             parse_input(request, PageInputSerializer),
         )
-        # The columns OutputSerializer reads; `patient` is the caller (the related manager's).
-        rows = page.queryset.only("date", "start", "patient_id", *DOCTOR_REF_COLUMNS)
-        data = self.OutputSerializer(rows, many=True).data
+        # `patient` is the caller, not read again per row.
+        data = value_rows(self.OutputSerializer, page.queryset, known={"patient": self.patient})
         return Response(data, headers=page.headers(data))
 
     @extend_schema(

@@ -6,6 +6,7 @@ from clinic.api.fields import SeedDateField, SlotField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.shapes import errors
+from clinic.api.value_rows import value_rows
 from clinic.api.views.base import PatientApi
 from clinic.appointments.models import Status
 from clinic.appointments.selectors import appointment_history_for
@@ -45,9 +46,9 @@ class HistoryApi(PatientApi):
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
         page = Page(appointment_history_for(patient=self.patient), params)
-        # The columns OutputSerializer reads; `patient` is the caller (the related manager's).
-        rows = page.queryset.only(
-            "slot_number", "date", "start", "status", "patient_id", "doctor_id", "doctor__name"
+        # `reason` reads the status; `patient` is the caller, not read again per row.
+        data = value_rows(
+            self.OutputSerializer, page.queryset, extra=("status",),
+            known={"patient": self.patient},
         )
-        data = self.OutputSerializer(rows, many=True).data
         return Response(data, headers=page.headers(data))

@@ -1,0 +1,215 @@
+"""A list serializer's output built from `.values()` rows instead of model instances.
+
+The serializer stays the one definition of a list's shape (and of its schema): this
+module reads its fields once per class and runs them over light row objects that
+answer `row.doctor.name` from the `doctor__name` column. Building model instances and
+DRF's per-field dispatch were most of a long list's cost (docs/benchmarks.md: history,
+80 rows).
+
+What a compiled serializer may use: fields with a `source` path of model columns,
+nested serializers (not `many`), and `SerializerMethodField`s. Properties and methods
+of the model work on the row object too, as long as the columns they read are loaded:
+name those in `extra`. Related objects the caller already holds (the patient whose
+list it is) are given in `known`, so their columns are neither joined nor read.
+`ListSerializer` fields and serializers with their own `to_representation` cannot be
+compiled; `compile_serializer` refuses them rather than serve a different shape.
+"""
+
+import operator
+from collections.abc import Callable, Iterable
+from functools import cache
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from rest_framework import serializers
+
+_BASE_TO_REPRESENTATION = serializers.Serializer.to_representation
+
+
+class NotCompilable(TypeError):
+    """The serializer uses something value rows cannot stand in for."""
+
+
+def _row_class(model: type[models.Model], prefix: str, keys: frozenset, known: frozenset):
+    """A class whose instances read `model`'s attributes from one values() dict."""
+    attrs: dict = {"__slots__": ("_values", "_known"), "_model": model}
+
+    def column(key):
+        return property(lambda self: self._values[key])
+
+    def file_column(key, field):
+        return property(lambda self: field.attr_class(self, field, self._values[key]))
+
+    for field in model._meta.concrete_fields:
+        for name in {field.name, field.attname}:
+            key = prefix + name
+            if key in keys:
+                if isinstance(field, models.FileField):
+                    attrs[field.attname] = file_column(key, field)
+                else:
+                    # A foreign key's `doctor` column is its id: `row.doctor_id`.
+                    attrs[field.attname] = column(key)
+    pk = model._meta.pk
+    for key in (prefix + "pk", prefix + pk.attname, prefix + pk.name):
+        if key in keys:
+            attrs["pk"] = column(key)
+            attrs.setdefault(pk.attname, column(key))
+            break
+    for field in model._meta.get_fields():
+        if not field.is_relation or not (field.many_to_one or field.one_to_one):
+            continue
+        if prefix == "" and field.name in known:
+            attrs[field.name] = property(lambda self, name=field.name: self._known[name])
+            continue
+        nested = prefix + field.name + "__"
+        if any(key.startswith(nested) for key in keys):
+            related = _row_class(field.related_model, nested, keys, frozenset())
+            id_key = next(
+                (k for k in (prefix + field.name, prefix + field.attname) if k in keys), None
+            )
+            attrs[field.name] = _relation(related, id_key)
+    attrs["__init__"] = _init
+    attrs["__getattr__"] = _model_attribute
+    return type(f"{model.__name__}Row", (), attrs)
+
+
+def _relation(related, id_key):
+    def read(self):
+        if id_key is not None and self._values[id_key] is None:
+            return None
+        return related(self._values, self._known)
+
+    return property(read)
+
+
+def _init(self, values: dict, known: dict) -> None:
+    self._values = values
+    self._known = known
+
+
+def _model_attribute(self, name: str):
+    """The model's own properties and methods, run on the row (they read its columns)."""
+    attr = getattr(self._model, name)
+    if isinstance(attr, property):
+        return attr.fget(self)
+    if callable(attr) and not isinstance(attr, type):
+        return attr.__get__(self)
+    raise AttributeError(name)
+
+
+def _is_column(model, path: list[str]) -> bool:
+    """Whether `path` (["doctor", "name"]) names a database column, not a property."""
+    for i, name in enumerate(path):
+        if name == "pk":
+            return i == len(path) - 1
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if field.is_relation and i < len(path) - 1:
+            model = field.related_model
+        elif i < len(path) - 1:
+            return False
+    return True
+
+
+def _reader(path: list[str]) -> Callable:
+    return operator.attrgetter(".".join(path)) if path else (lambda row: row)
+
+
+def _compile_fields(serializer, model, columns: list, known, prefix: list):
+    # Method fields are looked up on the top serializer, so only its own may have them.
+    """[(name, read(row, method_owner) -> output)] for `serializer`'s readable fields."""
+    if type(serializer).to_representation is not _BASE_TO_REPRESENTATION:
+        raise NotCompilable(f"{type(serializer).__name__} has its own to_representation")
+    steps = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.ListSerializer):
+            raise NotCompilable(f"{name}: many=True")
+        if isinstance(field, serializers.SerializerMethodField):
+            if getattr(serializer, "parent", None) is not None:
+                raise NotCompilable(f"{name}: a method field of a nested serializer")
+            steps.append((name, _method_step(field.method_name, prefix)))
+            continue
+        path = prefix + field.source_attrs
+        # A property (`is_released`) is no column: what it reads is named in `extra`.
+        if path and path[0] not in known and _is_column(model, path):
+            columns.append("__".join(path))
+        if isinstance(field, serializers.Serializer):
+            nested = _compile_fields(field, model, columns, known, path)
+            steps.append((name, _nested_step(_reader(path), nested)))
+        else:
+            steps.append((name, _field_step(_reader(path), field.to_representation)))
+    return steps
+
+
+def _method_step(method_name: str, prefix: list):
+    read = _reader(prefix)
+
+    def step(row, owner):
+        return getattr(owner, method_name)(read(row))
+
+    return step
+
+
+def _nested_step(read, nested):
+    def step(row, owner):
+        if read(row) is None:
+            return None
+        return {name: inner(row, owner) for name, inner in nested}
+
+    return step
+
+
+def _field_step(read, represent):
+    def step(row, owner):
+        value = read(row)
+        return None if value is None else represent(value)
+
+    return step
+
+
+class CompiledSerializer:
+    def __init__(self, serializer_class, model, extra: tuple, known: frozenset):
+        self.serializer_class = serializer_class
+        columns: list = []
+        # The template's fields are shared by every call: they must not read the context
+        # (method fields get a serializer of the call, with its context).
+        self.steps = _compile_fields(serializer_class(), model, columns, known, [])
+        # A column the serializer reads straight off a nested object (`doctor` for
+        # DoctorRefSerializer(source="doctor")) is its foreign key: loaded to tell None.
+        self.columns = tuple(dict.fromkeys([*columns, *extra]))
+        self.row_class = _row_class(model, "", frozenset(self.columns), known)
+
+    def data(self, queryset, *, known: dict | None = None, context: dict | None = None) -> list:
+        owner = self.serializer_class(context=context or {})
+        known = known or {}
+        steps = self.steps
+        row_class = self.row_class
+        return [
+            {name: step(row, owner) for name, step in steps}
+            for row in (row_class(values, known) for values in queryset.values(*self.columns))
+        ]
+
+
+@cache
+def _compiled(serializer_class, model, extra: tuple, known: frozenset) -> CompiledSerializer:
+    return CompiledSerializer(serializer_class, model, extra, known)
+
+
+def value_rows(
+    serializer_class,
+    queryset,
+    *,
+    extra: Iterable[str] = (),
+    known: dict | None = None,
+    context: dict | None = None,
+) -> list:
+    """`serializer_class(queryset, many=True).data`, from `.values()` rows.
+
+    `extra`: columns that method fields and model properties read; `known`: related
+    objects every row shares (by field name), not loaded from the database."""
+    compiled = _compiled(serializer_class, queryset.model, tuple(extra), frozenset(known or ()))
+    return compiled.data(queryset, known=known, context=context)
