@@ -11,8 +11,10 @@ nested serializers (not `many`), and `SerializerMethodField`s. Properties and me
 of the model work on the row object too, as long as the columns they read are loaded:
 name those in `extra`. Related objects the caller already holds (the patient whose
 list it is) are given in `known`, so their columns are neither joined nor read.
-`ListSerializer` fields and serializers with their own `to_representation` cannot be
-compiled; `compile_serializer` refuses them rather than serve a different shape.
+A serializer with its own `to_representation` runs it on each row object. A
+`ListSerializer` field, a nested serializer with its own `to_representation` and a
+method field of a nested serializer cannot be compiled: `value_rows` refuses them
+(NotCompilable) rather than serve a different shape.
 """
 
 import operator
@@ -117,10 +119,13 @@ def _reader(path: list[str]) -> Callable:
     return operator.attrgetter(".".join(path)) if path else (lambda row: row)
 
 
+def _own_representation(serializer) -> bool:
+    return type(serializer).to_representation is not _BASE_TO_REPRESENTATION
+
+
 def _compile_fields(serializer, model, columns: list, known, prefix: list):
-    # Method fields are looked up on the top serializer, so only its own may have them.
     """[(name, read(row, method_owner) -> output)] for `serializer`'s readable fields."""
-    if type(serializer).to_representation is not _BASE_TO_REPRESENTATION:
+    if getattr(serializer, "parent", None) is not None and _own_representation(serializer):
         raise NotCompilable(f"{type(serializer).__name__} has its own to_representation")
     steps = []
     for name, field in serializer.fields.items():
@@ -129,6 +134,7 @@ def _compile_fields(serializer, model, columns: list, known, prefix: list):
         if isinstance(field, serializers.ListSerializer):
             raise NotCompilable(f"{name}: many=True")
         if isinstance(field, serializers.SerializerMethodField):
+            # Method fields are looked up on the serializer of the call: the top one's only.
             if getattr(serializer, "parent", None) is not None:
                 raise NotCompilable(f"{name}: a method field of a nested serializer")
             steps.append((name, _method_step(field.method_name, prefix)))
@@ -182,16 +188,19 @@ class CompiledSerializer:
         # DoctorRefSerializer(source="doctor")) is its foreign key: loaded to tell None.
         self.columns = tuple(dict.fromkeys([*columns, *extra]))
         self.row_class = _row_class(model, "", frozenset(self.columns), known)
+        # A serializer with its own to_representation (fields present only sometimes)
+        # runs it on each row object: DRF's field dispatch stays, the instances go.
+        self.own_representation = _own_representation(serializer_class())
 
     def data(self, queryset, *, known: dict | None = None, context: dict | None = None) -> list:
         owner = self.serializer_class(context=context or {})
         known = known or {}
-        steps = self.steps
         row_class = self.row_class
-        return [
-            {name: step(row, owner) for name, step in steps}
-            for row in (row_class(values, known) for values in queryset.values(*self.columns))
-        ]
+        rows = (row_class(values, known) for values in queryset.values(*self.columns))
+        if self.own_representation:
+            return [owner.to_representation(row) for row in rows]
+        steps = self.steps
+        return [{name: step(row, owner) for name, step in steps} for row in rows]
 
 
 @cache

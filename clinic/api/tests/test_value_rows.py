@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
@@ -13,10 +14,12 @@ from clinic.api.tests.test_records import make_consultation, make_report
 from clinic.api.value_rows import NotCompilable, value_rows
 from clinic.api.views.booking import BookingApi
 from clinic.api.views.history import HistoryApi
+from clinic.api.views.reports import ReportsApi
 from clinic.appointments.models import Appointment
 from clinic.appointments.selectors import appointment_history_for, appointment_upcoming_for
 from clinic.appointments.services import appointment_book, appointment_cancel
 from clinic.labs.models import LabReport
+from clinic.labs.selectors import lab_report_list_for
 from clinic.testing import make_doctor
 
 
@@ -118,6 +121,9 @@ class NotCompilableTests(ApiTestCase):
             def to_representation(self, instance):
                 return {"id": instance.pk}
 
+        class NestedOwnRepresentation(serializers.Serializer):
+            doctor = OwnRepresentation()
+
         class Inner(serializers.Serializer):
             name = serializers.SerializerMethodField()
 
@@ -127,7 +133,7 @@ class NotCompilableTests(ApiTestCase):
         class NestedMethod(serializers.Serializer):
             doctor = Inner()
 
-        for serializer in (WithMany, OwnRepresentation, NestedMethod):
+        for serializer in (WithMany, NestedOwnRepresentation, NestedMethod):
             with self.subTest(serializer.__name__), self.assertRaises(NotCompilable):
                 value_rows(serializer, rows)
 
@@ -143,3 +149,27 @@ class NotCompilableTests(ApiTestCase):
 
         served = value_rows(Scan, consultation, extra=("scan",))
         self.assertEqual(served, [{"has_scan": True}, {"has_scan": False}])
+
+
+class OwnRepresentationTests(ApiTestCase):
+    def test_the_reports_list_is_the_serializers_output(self):
+        """The reports' serializer has its own to_representation (file fields only once
+        released); it runs on the row objects and gives the same rows."""
+        make_report(self.alice, self.dr_rao, released=True)
+        make_report(self.alice, self.dr_rao, resulted=True)
+        make_report(self.alice, self.dr_rao)
+        request = RequestFactory().get("/cms-api/reports/")
+        request.user = self.alice.user
+        context = {"request": request}
+        queryset = lab_report_list_for(patient=self.alice)
+        expected = ReportsApi.OutputSerializer(queryset, many=True, context=context).data
+        served = value_rows(
+            ReportsApi.OutputSerializer, queryset, extra=("status", "file", "original_name"),
+            known={"patient": self.alice}, context=context,
+        )
+        # The download links are signed per call with a timestamp: compare without them.
+        links = [row.pop("report-image", None) for row in served]
+        expected_links = [row.pop("report-image", None) for row in expected]
+        self.assertEqual(served, expected)
+        self.assertEqual([bool(link) for link in links], [bool(link) for link in expected_links])
+        self.assertEqual(sum(1 for row in served if "report" in row), 1)

@@ -8,11 +8,11 @@ from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
 from clinic.api.shapes import (
-    DOCTOR_REF_COLUMNS,
     DoctorRefSerializer,
     PatientRefSerializer,
     errors,
 )
+from clinic.api.value_rows import value_rows
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
 from clinic.labs.selectors import lab_report_list_for
@@ -80,9 +80,10 @@ class ReportsApi(PatientApi):
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
         page = Page(lab_report_list_for(patient=self.patient), params)
-        # The columns OutputSerializer reads; `contact` is the caller (the related manager's).
-        rows = page.queryset.only(
-            "test", "date", "status", "file", "original_name", "patient_id", *DOCTOR_REF_COLUMNS
+        # What to_representation reads besides the fields; `contact` is the caller, not
+        # read again per row.
+        data = value_rows(
+            self.OutputSerializer, page.queryset, extra=("status", "file", "original_name"),
+            known={"patient": self.patient}, context={"request": request},
         )
-        data = self.OutputSerializer(rows, many=True, context={"request": request}).data
         return Response(data, headers=page.headers(data))
