@@ -11,10 +11,12 @@ nested serializers (not `many`), and `SerializerMethodField`s. Properties and me
 of the model work on the row object too, as long as the columns they read are loaded:
 name those in `extra`. Related objects the caller already holds (the patient whose
 list it is) are given in `known`, so their columns are neither joined nor read.
-A serializer with its own `to_representation` runs it on each row object. A
-`ListSerializer` field, a nested serializer with its own `to_representation` and a
-method field of a nested serializer cannot be compiled: `value_rows` refuses them
-(NotCompilable) rather than serve a different shape.
+A `many=True` serializer of a reverse foreign key is read in one more query for the
+whole page, filtered and ordered as the queryset's prefetch of it. A serializer with
+its own `to_representation` runs it on each row object. A nested serializer with its
+own `to_representation`, a method field or a `many=True` field in a nested serializer
+cannot be compiled: `value_rows` refuses them (NotCompilable) rather than serve a
+different shape.
 """
 
 import operator
@@ -23,6 +25,7 @@ from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 from rest_framework import serializers
 
 _BASE_TO_REPRESENTATION = serializers.Serializer.to_representation
@@ -132,7 +135,8 @@ def _compile_fields(serializer, model, columns: list, known, prefix: list):
         if field.write_only:
             continue
         if isinstance(field, serializers.ListSerializer):
-            raise NotCompilable(f"{name}: many=True")
+            steps.append((name, _many_step(name, field, model, prefix)))
+            continue
         if isinstance(field, serializers.SerializerMethodField):
             # Method fields are looked up on the serializer of the call: the top one's only.
             if getattr(serializer, "parent", None) is not None:
@@ -151,26 +155,86 @@ def _compile_fields(serializer, model, columns: list, known, prefix: list):
     return steps
 
 
+class _Many:
+    """A `many=True` serializer of a reverse foreign key (`lines` of a consultation),
+    read in one more values() query over all the page's rows, like a prefetch."""
+
+    def __init__(self, name: str, field: serializers.ListSerializer, model):
+        try:
+            relation = model._meta.get_field(field.source)
+        except FieldDoesNotExist:
+            relation = None
+        if relation is None or not relation.one_to_many or not isinstance(
+            field.child, serializers.Serializer
+        ):
+            raise NotCompilable(f"{name}: many=True over something not a reverse foreign key")
+        self.name, self.source = name, field.source
+        self.model = relation.related_model
+        self.parent_key = relation.field.attname
+        columns: list = []
+        self.steps = _compile_fields(field.child, self.model, columns, frozenset(), [])
+        self.columns = tuple(dict.fromkeys([self.parent_key, *columns]))
+        self.row_class = _row_class(self.model, "", frozenset(self.columns), frozenset())
+
+    def load(self, queryset, parent_ids: list) -> dict:
+        """{parent id: [output rows]}, from the queryset's own prefetch of the relation
+        (its filter and order), or the related model's default manager."""
+        related = self.model._default_manager.all()
+        for lookup in queryset._prefetch_related_lookups:
+            if isinstance(lookup, Prefetch) and lookup.prefetch_to == self.source:
+                related = lookup.queryset if lookup.queryset is not None else related
+        groups: dict = {}
+        rows = related.filter(**{f"{self.parent_key}__in": parent_ids}).values(*self.columns)
+        for values in rows:
+            row = self.row_class(values, {})
+            groups.setdefault(values[self.parent_key], []).append(
+                {name: step(row, None) for name, step in self.steps}
+            )
+        return groups
+
+
+def _many_step(name: str, field, model, prefix: list):
+    if prefix:
+        raise NotCompilable(f"{name}: many=True in a nested serializer")
+    many = _Many(name, field, model)
+
+    def step(row, call):
+        return call.many[name].get(row.pk, [])
+
+    step.many = many
+    return step
+
+
+class _Call:
+    """What one call's steps share: the serializer with its context, and the many rows."""
+
+    __slots__ = ("owner", "many")
+
+    def __init__(self, owner, many: dict):
+        self.owner = owner
+        self.many = many
+
+
 def _method_step(method_name: str, prefix: list):
     read = _reader(prefix)
 
-    def step(row, owner):
-        return getattr(owner, method_name)(read(row))
+    def step(row, call):
+        return getattr(call.owner, method_name)(read(row))
 
     return step
 
 
 def _nested_step(read, nested):
-    def step(row, owner):
+    def step(row, call):
         if read(row) is None:
             return None
-        return {name: inner(row, owner) for name, inner in nested}
+        return {name: inner(row, call) for name, inner in nested}
 
     return step
 
 
 def _field_step(read, represent):
-    def step(row, owner):
+    def step(row, call):
         value = read(row)
         return None if value is None else represent(value)
 
@@ -184,6 +248,9 @@ class CompiledSerializer:
         # The template's fields are shared by every call: they must not read the context
         # (method fields get a serializer of the call, with its context).
         self.steps = _compile_fields(serializer_class(), model, columns, known, [])
+        self.many = [step.many for _, step in self.steps if hasattr(step, "many")]
+        if self.many:
+            columns.append("pk")
         # A column the serializer reads straight off a nested object (`doctor` for
         # DoctorRefSerializer(source="doctor")) is its foreign key: loaded to tell None.
         self.columns = tuple(dict.fromkeys([*columns, *extra]))
@@ -196,11 +263,13 @@ class CompiledSerializer:
         owner = self.serializer_class(context=context or {})
         known = known or {}
         row_class = self.row_class
-        rows = (row_class(values, known) for values in queryset.values(*self.columns))
+        rows = [row_class(values, known) for values in queryset.values(*self.columns)]
         if self.own_representation:
             return [owner.to_representation(row) for row in rows]
+        ids = [row.pk for row in rows] if self.many else []
+        call = _Call(owner, {many.name: many.load(queryset, ids) for many in self.many if ids})
         steps = self.steps
-        return [{name: step(row, owner) for name, step in steps} for row in rows]
+        return [{name: step(row, call) for name, step in steps} for row in rows]
 
 
 @cache

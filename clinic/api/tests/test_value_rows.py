@@ -13,6 +13,7 @@ from clinic.api.tests.base import TUESDAY, WEDNESDAY, ApiTestCase
 from clinic.api.tests.test_records import make_consultation, make_report
 from clinic.api.value_rows import NotCompilable, value_rows
 from clinic.api.views.booking import BookingApi
+from clinic.api.views.consultations import ConsultationsApi
 from clinic.api.views.history import HistoryApi
 from clinic.api.views.reports import ReportsApi
 from clinic.appointments.models import Appointment
@@ -20,6 +21,7 @@ from clinic.appointments.selectors import appointment_history_for, appointment_u
 from clinic.appointments.services import appointment_book, appointment_cancel
 from clinic.labs.models import LabReport
 from clinic.labs.selectors import lab_report_list_for
+from clinic.records.selectors import consultation_list_for
 from clinic.testing import make_doctor
 
 
@@ -115,6 +117,12 @@ class NotCompilableTests(ApiTestCase):
         class WithMany(serializers.Serializer):
             medicines = serializers.ListSerializer(child=serializers.CharField(), source="lines")
 
+        class Line(serializers.Serializer):
+            medicine = serializers.CharField()
+
+        class ManyOfAForeignKey(serializers.Serializer):
+            doctors = Line(source="doctor", many=True)
+
         class OwnRepresentation(serializers.Serializer):
             id = serializers.IntegerField()
 
@@ -133,7 +141,7 @@ class NotCompilableTests(ApiTestCase):
         class NestedMethod(serializers.Serializer):
             doctor = Inner()
 
-        for serializer in (WithMany, NestedOwnRepresentation, NestedMethod):
+        for serializer in (WithMany, ManyOfAForeignKey, NestedOwnRepresentation, NestedMethod):
             with self.subTest(serializer.__name__), self.assertRaises(NotCompilable):
                 value_rows(serializer, rows)
 
@@ -173,3 +181,34 @@ class OwnRepresentationTests(ApiTestCase):
         self.assertEqual(served, expected)
         self.assertEqual([bool(link) for link in links], [bool(link) for link in expected_links])
         self.assertEqual(sum(1 for row in served if "report" in row), 1)
+
+
+class ManyTests(ApiTestCase):
+    def test_the_consultations_list_is_the_serializers_output(self):
+        """Medicines come in one more query, filtered and ordered as the selector's
+        prefetch: a line entered in error is left out, the others keep their order."""
+        first = make_consultation(self.alice, self.dr_rao, lines=3, scan=True)
+        make_consultation(self.alice, self.dr_rao, day=dt.date(2029, 12, 3))  # one line
+        make_consultation(self.bob, self.dr_rao, lines=2)
+        line = first.lines.order_by("position")[1]
+        type(line).objects.filter(pk=line.pk).update(
+            entered_in_error_at=dt.datetime(2029, 12, 2, tzinfo=dt.UTC), error_reason="Wrong"
+        )
+        request = RequestFactory().get("/cms-api/consultations/")
+        request.user = self.alice.user
+        context = {"request": request}
+        queryset = consultation_list_for(patient=self.alice)
+        expected = ConsultationsApi.OutputSerializer(queryset, many=True, context=context).data
+        with CaptureQueriesContext(connection) as ctx:
+            served = value_rows(
+                ConsultationsApi.OutputSerializer, queryset, extra=("scan",),
+                known={"patient": self.alice}, context=context,
+            )
+        self.assertEqual(len(ctx.captured_queries), 2)
+        for row in (*served, *expected):
+            row.pop("prescription")  # signed per call
+        self.assertEqual(served, expected)
+        self.assertEqual(
+            [[m["medicine"] for m in row["medicines"]] for row in served],
+            [["Paracetamol 0"], ["Paracetamol 0", "Paracetamol 2"]],
+        )

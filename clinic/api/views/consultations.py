@@ -5,7 +5,8 @@ from rest_framework.response import Response
 from clinic.api.fields import SeedDateField
 from clinic.api.inputs import parse_input
 from clinic.api.pagination import PAGE_PARAMETERS, Page, PageInputSerializer
-from clinic.api.shapes import DOCTOR_REF_COLUMNS, DoctorRefSerializer, errors
+from clinic.api.shapes import DoctorRefSerializer, errors
+from clinic.api.value_rows import value_rows
 from clinic.api.views.base import PatientApi
 from clinic.core.downloads import file_url
 from clinic.records.downloads import prescription_url
@@ -59,13 +60,11 @@ class ConsultationsApi(PatientApi):
     )
     def get(self, request):
         params = parse_input(request, PageInputSerializer)
-        # The columns OutputSerializer reads (the medicines are prefetched by the selector).
-        page = Page(
-            consultation_list_for(patient=self.patient).only(
-                "date", "purpose", "diagnosis", "notes", "scan", "patient_id",
-                *DOCTOR_REF_COLUMNS,
-            ),
-            params,
+        page = Page(consultation_list_for(patient=self.patient), params)
+        # `scan` is read by get_scan; `patient` is the caller, not read again per row. The
+        # medicines come in one more query, as the selector's prefetch of them.
+        data = value_rows(
+            self.OutputSerializer, page.queryset, extra=("scan",),
+            known={"patient": self.patient}, context={"request": request},
         )
-        data = self.OutputSerializer(page.queryset, many=True, context={"request": request}).data
         return Response(data, headers=page.headers(data))
