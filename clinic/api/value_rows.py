@@ -277,6 +277,21 @@ def _compiled(serializer_class, model, extra: tuple, known: frozenset) -> Compil
     return CompiledSerializer(serializer_class, model, extra, known)
 
 
+@cache
+def _plain_row_class(model, columns: tuple, known: frozenset):
+    return _row_class(model, "", frozenset(columns), known)
+
+
+def row_objects(queryset, columns: Iterable[str], *, known: dict | None = None) -> list:
+    """`list(queryset)` as row objects over `.values(*columns)`: for code written for
+    model instances (a FHIR mapping) that reads only `columns` and the model's
+    properties and methods over them."""
+    columns = tuple(columns)
+    row_class = _plain_row_class(queryset.model, columns, frozenset(known or ()))
+    known = known or {}
+    return [row_class(values, known) for values in queryset.values(*columns)]
+
+
 def value_rows(
     serializer_class,
     queryset,

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from clinic.api.shapes import DoctorRefSerializer
 from clinic.api.tests.base import TUESDAY, WEDNESDAY, ApiTestCase
 from clinic.api.tests.test_records import make_consultation, make_report
-from clinic.api.value_rows import NotCompilable, value_rows
+from clinic.api.value_rows import NotCompilable, row_objects, value_rows
 from clinic.api.views.booking import BookingApi
 from clinic.api.views.consultations import ConsultationsApi
 from clinic.api.views.history import HistoryApi
@@ -19,6 +19,7 @@ from clinic.api.views.reports import ReportsApi
 from clinic.appointments.models import Appointment
 from clinic.appointments.selectors import appointment_history_for, appointment_upcoming_for
 from clinic.appointments.services import appointment_book, appointment_cancel
+from clinic.fhir.mappings.appointment import RESOURCE
 from clinic.labs.models import LabReport
 from clinic.labs.selectors import lab_report_list_for
 from clinic.records.selectors import consultation_list_for
@@ -212,3 +213,21 @@ class ManyTests(ApiTestCase):
             [[m["medicine"] for m in row["medicines"]] for row in served],
             [["Paracetamol 0"], ["Paracetamol 0", "Paracetamol 2"]],
         )
+
+
+class RowObjectsTests(ApiTestCase):
+    def test_row_objects_read_columns_relations_and_properties_like_instances(self):
+        """What the FHIR Appointment search maps: the patient's name is a property over
+        the loaded columns, the relations come from `__` columns."""
+        appointment_book(patient=self.alice, doctor=self.dr_rao, day=TUESDAY, start=dt.time(9))
+        queryset = Appointment.objects.filter(patient=self.alice)
+        (row,) = row_objects(queryset, RESOURCE.columns)
+        (instance,) = queryset.select_related("patient__user", "doctor", "visit_type")
+        for read in (
+            lambda a: a.pk, lambda a: a.patient_id, lambda a: a.patient.name,
+            lambda a: a.doctor.name, lambda a: a.visit_type.name, lambda a: a.date,
+            lambda a: a.start, lambda a: a.end, lambda a: a.created_at, lambda a: a.status,
+        ):
+            self.assertEqual(read(row), read(instance))
+        with self.assertRaises(AttributeError):
+            _ = row.patient.phone  # not loaded: an error, never a guess

@@ -352,6 +352,7 @@ RESOURCE = ModelResource(
     queryset=scope,
     patient_ids=lambda rows: [row.patient_id for row in rows],
     ordering=("date", "start", "pk"),
+    columns=("id", *MAPPED_COLUMNS),
     params={
         "patient": SearchParam("reference", _by_reference("patient_id", "Patient"), "The patient."),
         "practitioner": SearchParam(
