@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from clinic.accounts import receivers  # noqa: F401  (connects the receivers)
+        from clinic.accounts.token_cache import connect_receivers
+
+        connect_receivers()

@@ -1,14 +1,15 @@
 """Django's Redis cache, failing open: a Redis outage costs speed, never an answer.
 
 The default cache only holds copies (the doctor directory and weeks, see
-clinic/doctors/cache.py), so while Redis is unreachable a read is a miss and a
-write or delete is skipped, and every request is answered from the database.
-Limits that guard security are not kept in this cache (docs/deployment.md,
-"When Redis stops"), so failing open here opens nothing.
+clinic/doctors/cache.py; API tokens, clinic/accounts/token_cache.py), so while
+Redis is unreachable a read is a miss and a write or delete is skipped, and every
+request is answered from the database. Limits that guard security are not kept
+in this cache (docs/deployment.md, "When Redis stops").
 
 Redis started again with no data (as deployed, it keeps nothing on disk) holds
 no stale copy; one that was only cut off keeps what it had for at most the
-entries' TTL, which is why the doctor cache's TTL is short.
+entries' TTL, which is why the doctor cache's TTL is short, and the token
+cache's (a token revoked while Redis was cut off) shorter still.
 """
 
 import functools

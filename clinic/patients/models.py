@@ -31,6 +31,19 @@ def record_number_for(pk: int) -> str:
     return f"{RECORD_PREFIX}{pk:06d}"
 
 
+class PatientQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # update() sends no signal: the logins of the rows it changes must forget
+        # their cached API tokens, which hold the profile (clinic.accounts.token_cache).
+        from clinic.accounts.token_cache import api_tokens_forget
+
+        user_ids = list(self.exclude(user=None).values_list("user_id", flat=True))
+        rows = super().update(**kwargs)
+        new_user = kwargs.get("user_id", getattr(kwargs.get("user"), "pk", None))
+        api_tokens_forget(user_ids=[*user_ids, new_user])
+        return rows
+
+
 class Patient(BaseModel):
     """A clinical record. A portal login is optional: a walk-in or a child has none."""
 
@@ -73,6 +86,8 @@ class Patient(BaseModel):
     # Every change, with who and when; guardians (many-to-many) are not in it.
     history = HistoricalRecords()
 
+    objects = PatientQuerySet.as_manager()
+
     class Meta:
         ordering = ["given_name", "family_name"]
         constraints = [
@@ -87,6 +102,14 @@ class Patient(BaseModel):
 
     def __str__(self):
         return f"{self.name} ({self.record_number})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The login it was loaded with: a save that moves the record to another login
+        # makes that login forget its cached API tokens too (clinic.accounts.token_cache).
+        instance._loaded_user_id = instance.__dict__.get("user_id")
+        return instance
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
