@@ -146,13 +146,14 @@ class WaitlistApiTests(ApiTestCase):
 
     def test_pages_and_constant_queries(self):
         client = api_client(self.alice.user)
+        client.get(URL)  # its first use caches the token (clinic/accounts/token_cache.py)
         for rows in (2, 6):
             WaitlistEntry.objects.all().delete()
             for i in range(rows):
                 waitlist_join(
                     patient=self.alice, doctor=self.dr_rao, first_day=TUESDAY + dt.timedelta(days=i)
                 )
-            with self.subTest(rows=rows), self.assertNumQueries(2):
+            with self.subTest(rows=rows), self.assertNumQueries(1):
                 response = client.get(URL)
             self.assertEqual(len(response.json()), rows)
         page = client.get(URL, {"limit": 2, "offset": 1})
