@@ -152,8 +152,9 @@ def _token_saved_or_deleted(sender, instance, created=False, **kwargs) -> None:
         api_tokens_forget(digests=[instance.digest])
 
 
-def _user_saved_or_deleted(sender, instance, **kwargs) -> None:
-    api_tokens_forget(user_ids=[instance.pk])
+def _user_saved_or_deleted(sender, instance, created=False, **kwargs) -> None:
+    if not created:  # a new login has no token yet
+        api_tokens_forget(user_ids=[instance.pk])
 
 
 def _patient_saved_or_deleted(sender, instance, **kwargs) -> None:
