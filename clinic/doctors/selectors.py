@@ -41,6 +41,16 @@ def doctor_get(*, doctor_id: int) -> Doctor:
     return doctor
 
 
+def doctor_get_listed(*, doctor_id: int) -> Doctor:
+    """doctor_get for reads, from the cached directory (no query once warm): an active
+    doctor with DIRECTORY_COLUMNS loaded; other fields load when first read."""
+    row = next((row for row in doctor_directory() if row["id"] == doctor_id), None)
+    if row is None:
+        raise NotFound(f"No doctor with id {doctor_id}.", field="doctor_id")
+    values = (*(row[column] for column in DIRECTORY_COLUMNS), True)
+    return Doctor.from_db("default", (*DIRECTORY_COLUMNS, "is_active"), values)
+
+
 def doctor_specialties() -> list[str]:
     return list(
         Doctor.objects.filter(is_active=True)

@@ -115,3 +115,17 @@ class SlotsTests(ApiTestCase):
                 self.assertError(self.call("GET", self.URL, body, user=self.alice.user), status,
                                  fragment)
         self.assertError(self.call("GET", self.URL, {"doctor_id": 1, "date": "2030-01-08"}), 401)
+
+    def test_the_doctor_comes_from_the_directory_and_a_deactivated_one_is_404_at_once(self):
+        """Two queries once warm (busy times, waitlist holds): the doctor is the cached
+        directory's. Deactivating the doctor forgets the directory, so the next request
+        answers 404, not stale slots."""
+        client = api_client(self.alice.user)
+        path = f"{self.URL}?doctor_id={self.dr_rao.pk}&date=2030-01-08"
+        self.assertEqual(client.get(path).status_code, 200)  # warms token and directory
+        with self.assertNumQueries(2):
+            self.assertEqual(len(client.get(path).json()["slots"]), 6)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.dr_rao.is_active = False
+            self.dr_rao.save()
+        self.assertError(client.get(path), 404, str(self.dr_rao.pk))

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from clinic.api.fields import SeedDateField, SlotField
 from clinic.api.inputs import parse_input
 from clinic.api.shapes import errors
-from clinic.doctors.selectors import doctor_free_slots, doctor_get
+from clinic.doctors.selectors import doctor_free_slots, doctor_get_listed
 
 
 class SlotsApi(APIView):
@@ -35,7 +35,7 @@ class SlotsApi(APIView):
     )
     def get(self, request):
         data = parse_input(request, self.InputSerializer)
-        doctor = doctor_get(doctor_id=data["doctor_id"])
+        doctor = doctor_get_listed(doctor_id=data["doctor_id"])
         slots = doctor_free_slots(doctor=doctor, day=data["date"])
         return Response(
             self.OutputSerializer(
