@@ -19,18 +19,16 @@ from bench.fhir_paths import FHIR_READS, fhir_path  # noqa: E402
 from bench.fill import _setup_django, booking_pool  # noqa: E402
 
 
-def count_queries(manifest: dict) -> dict:
-    from django.db import connection
+def read_requests(manifest: dict) -> dict:
+    """The benchmark's reads, in-process: name -> (test client with the caller's
+    credentials, path), one patient and one doctor and day of the manifest's."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     reader = manifest["readers"][0]
-    booker = manifest["bookers"][0]
     host = {"HTTP_HOST": "127.0.0.1"}
     as_reader = Client(HTTP_AUTHORIZATION=f"Token {reader['token']}", **host)
-    as_booker = Client(HTTP_AUTHORIZATION=f"Token {booker['token']}", **host)
     doctor, day = manifest["doctor_ids"][0], manifest["slot_days"][0]
-    reads = {
+    return {
         "floor": (Client(**host), "/healthz"),
         "doctors": (as_reader, "/cms-api/doctor/"),
         "slots": (as_reader, f"/cms-api/slots/?doctor_id={doctor}&date={day}"),
@@ -45,6 +43,28 @@ def count_queries(manifest: dict) -> dict:
             for name in FHIR_READS
         },
     }
+
+
+def booker_client(manifest: dict):
+    """The first booker's test client and the body of a booking of (day, at) with its doctor."""
+    from django.test import Client
+
+    booker = manifest["bookers"][0]
+    client = Client(HTTP_AUTHORIZATION=f"Token {booker['token']}", HTTP_HOST="127.0.0.1")
+
+    def body(day: dt.date, at: dt.time) -> dict:
+        return {"date": day.isoformat(), "slot": at.strftime("%I:%M %p"),
+                "doc_id": booker["doctor_id"]}
+
+    return client, body
+
+
+def count_queries(manifest: dict) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reads = read_requests(manifest)
+    as_booker, booking_body = booker_client(manifest)
     counts = {}
     for name, (client, path) in reads.items():
         for _ in range(2):  # the first call fills per-process caches
@@ -57,8 +77,7 @@ def count_queries(manifest: dict) -> dict:
     # Book and cancel the last slot of the pool (the load run starts at the front).
     pool = booking_pool(today=dt.date.fromisoformat(manifest["today"]))
     for day, at in pool[-2:]:
-        body = {"date": day.isoformat(), "slot": at.strftime("%I:%M %p"),
-                "doc_id": booker["doctor_id"]}
+        body = booking_body(day, at)
         with CaptureQueriesContext(connection) as ctx:
             response = as_booker.post("/cms-api/booking/", body, content_type="application/json")
         if response.status_code != 201:
