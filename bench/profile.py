@@ -12,11 +12,13 @@ request in each category:
 - authentication: DRF's `Request._authenticate` (the authenticators' `authenticate`);
 - view: the view's own method (`get`, `post`, `delete` of the endpoint's DRF class);
 - queries: the ORM and the database driver: QuerySet building, evaluation (SQL
-  compile, execute, fetch, converting rows, building instances, prefetches), model
+  compile, execute, fetch, converting rows, building instances or the FHIR searches'
+  row objects, prefetches), model
   saves (with their signal handlers), transactions, raw cursors, connecting;
 - cache: the default cache's get/set family (the doctor directory and weeks);
-- serialization: DRF serializers (`to_representation`, `is_valid`) and the FHIR
-  mappings (each mapping module's `to_fhir` and the searchset Bundle);
+- serialization: DRF serializers (`to_representation`, `is_valid`), the lists'
+  compiled value-row serializers (`CompiledSerializer.data`) and the FHIR mappings
+  (each mapping module's `to_fhir` and the searchset Bundle);
 - rendering: the DRF response's `rendered_content` (the renderer) and JsonResponse.
 
 How: each of those functions is wrapped for the run; a wrapper pushes its category
@@ -101,7 +103,8 @@ def _targets() -> list[tuple[object, str, str]]:
     from rest_framework.response import Response
     from rest_framework.serializers import BaseSerializer, ListSerializer, Serializer
 
-    from clinic.fhir import mappings
+    from clinic.api import value_rows
+    from clinic.fhir import mappings, registry
     from clinic.fhir import views as fhir_views
 
     targets = [(Request, "_authenticate", "authentication")]
@@ -119,6 +122,10 @@ def _targets() -> list[tuple[object, str, str]]:
     cache_class = type(caches["default"])
     targets += [(cache_class, name, "cache") for name in _CACHE_METHODS
                 if hasattr(cache_class, name)]
+    # Value rows: a list serializer compiled over .values() (its query nested: queries),
+    # and the FHIR searches' row objects, loaded as instances would be.
+    targets += [(value_rows.CompiledSerializer, "data", "serialization"),
+                (registry, "row_objects", "queries")]
     targets += [(Serializer, "to_representation", "serialization"),
                 (ListSerializer, "to_representation", "serialization"),
                 (BaseSerializer, "is_valid", "serialization"),
