@@ -259,11 +259,16 @@ class CompiledSerializer:
         # runs it on each row object: DRF's field dispatch stays, the instances go.
         self.own_representation = _own_representation(serializer_class())
 
-    def data(self, queryset, *, known: dict | None = None, context: dict | None = None) -> list:
+    def data(
+        self, queryset, *, known: dict | None = None, context: dict | None = None,
+        values: Iterable[dict] | None = None,
+    ) -> list:
         owner = self.serializer_class(context=context or {})
         known = known or {}
         row_class = self.row_class
-        rows = [row_class(values, known) for values in queryset.values(*self.columns)]
+        if values is None:
+            values = queryset.values(*self.columns)
+        rows = [row_class(row, known) for row in values]
         if self.own_representation:
             return [owner.to_representation(row) for row in rows]
         ids = [row.pk for row in rows] if self.many else []
@@ -306,3 +311,15 @@ def value_rows(
     objects every row shares (by field name), not loaded from the database."""
     compiled = _compiled(serializer_class, queryset.model, tuple(extra), frozenset(known or ()))
     return compiled.data(queryset, known=known, context=context)
+
+
+def value_rows_of(
+    serializer_class, model, values: Iterable[dict], *, extra: Iterable[str] = (),
+    context: dict | None = None,
+) -> list:
+    """value_rows over `.values()` rows already at hand (a cached list of `model`'s),
+    which must hold the serializer's columns and `extra`."""
+    compiled = _compiled(serializer_class, model, tuple(extra), frozenset())
+    if compiled.many:
+        raise NotCompilable("many=True needs the queryset")
+    return compiled.data(None, context=context, values=values)

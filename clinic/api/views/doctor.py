@@ -5,8 +5,10 @@ from rest_framework.views import APIView
 
 from clinic.api.inputs import parse_input
 from clinic.api.shapes import errors
+from clinic.api.value_rows import value_rows_of
 from clinic.core import clock
 from clinic.doctors.cache import DIRECTORY_COLUMNS
+from clinic.doctors.models import Doctor
 from clinic.doctors.pictures import doctor_picture_url
 from clinic.doctors.selectors import doctor_directory, doctor_get
 from clinic.patients.models import age_on
@@ -26,8 +28,8 @@ class DoctorApi(APIView):
             help_text="Only this doctor (a one-element list).",
         )
 
-    # Serializes the doctor directory's rows (dicts of DIRECTORY_COLUMNS, cached until a
-    # doctor changes), not Doctor instances: the list is served without a query.
+    # Serves the doctor directory's rows (`.values()` of DIRECTORY_COLUMNS, cached until a
+    # doctor changes) through value_rows_of: the list is served without a query.
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "Doctor"
@@ -44,15 +46,15 @@ class DoctorApi(APIView):
         # The seed sent age and experience as strings.
         def get_age(self, row) -> str | None:
             # As Doctor.age has it, on the clinic's date.
-            born = row["birth_date"]
+            born = row.birth_date
             return None if born is None else str(age_on(born, clock.today()))
 
         def get_experience(self, row) -> str:
-            return str(row["experience_years"])
+            return str(row.experience_years)
 
         def get_profile_pic(self, row) -> str | None:
             # Public content: a stable absolute URL, not a per-user signed link.
-            return doctor_picture_url(row["profile_pic"], request=self.context["request"])
+            return doctor_picture_url(row.profile_pic.name, request=self.context["request"])
 
     @extend_schema(
         operation_id="doctor_list",
@@ -69,6 +71,7 @@ class DoctorApi(APIView):
             rows = [values | {"profile_pic": doctor.profile_pic.name}]
         else:
             rows = doctor_directory()  # cached until a doctor changes
-        return Response(
-            self.OutputSerializer(rows, many=True, context={"request": request}).data
-        )
+        return Response(value_rows_of(
+            self.OutputSerializer, Doctor, rows, extra=DIRECTORY_COLUMNS,
+            context={"request": request},
+        ))
