@@ -119,6 +119,13 @@ def api_client(user=None) -> APIClient:
     return client
 
 
+def token_client(token: str) -> APIClient:
+    """An API client that sends `token` (one a test got from a login)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
 def send_json(client, method: str, path: str, body=None, **extra):
     """Send `body` as JSON with any method (GET and DELETE with a body, as the seed does)."""
     data = json.dumps(body) if body is not None else ""

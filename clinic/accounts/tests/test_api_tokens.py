@@ -12,18 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from clinic.api.tests.base import ApiTestCase
-from clinic.testing import PASSWORD
+from clinic.testing import PASSWORD, token_client
 
 LOGIN = "/cms-api/login/"
-
-
-def client_with(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 class ApiTokenTests(ApiTestCase):
@@ -33,20 +26,20 @@ class ApiTokenTests(ApiTestCase):
         return response.json()["token"]
 
     def test_logout_ends_only_that_devices_token(self):
-        phone, laptop = client_with(self.login()), client_with(self.login())
+        phone, laptop = token_client(self.login()), token_client(self.login())
         self.assertEqual(phone.post("/cms-api/logout/").status_code, 200)
         self.assertEqual(phone.get("/cms-api/patient/").status_code, 401)
         self.assertEqual(laptop.get("/cms-api/patient/").status_code, 200)
 
     def test_a_token_expires(self):
-        client = client_with(self.login())
+        client = token_client(self.login())
         with time_machine.travel(dt.timedelta(days=31)):
             self.assertEqual(client.get("/cms-api/patient/").status_code, 401)
         self.assertEqual(AuthToken.objects.filter(user=self.alice.user).count(), 0)
 
     def test_the_lookup_is_one_query_with_the_patient_joined(self):
-        client = client_with(self.login())
-        client_with(self.login())  # another device: not read on this request
+        client = token_client(self.login())
+        token_client(self.login())  # another device: not read on this request
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(client.get("/cms-api/patient/").status_code, 200)
         self.assertEqual(len(queries), 1, [q["sql"] for q in queries])
@@ -55,7 +48,7 @@ class ApiTokenTests(ApiTestCase):
         token = self.login()
         for bad in (token[:-1] + ("0" if token[-1] != "0" else "1"), "zz" * 40, "é"):
             with self.subTest(bad=bad):
-                self.assertEqual(client_with(bad).get("/cms-api/patient/").status_code, 401)
+                self.assertEqual(token_client(bad).get("/cms-api/patient/").status_code, 401)
 
     def test_the_migration_moves_old_tokens_and_clients_stay_logged_in(self):
         """A seed-era DRF token keeps working after accounts/0003, and is no longer stored."""
@@ -64,4 +57,4 @@ class ApiTokenTests(ApiTestCase):
         migration.tokens_to_knox(apps, None)
         self.assertIs(Token.objects.filter(key=old.key).exists(), False)
         self.assertNotIn(old.key, str(list(AuthToken.objects.values_list())))
-        self.assertEqual(client_with(old.key).get("/cms-api/patient/").status_code, 200)
+        self.assertEqual(token_client(old.key).get("/cms-api/patient/").status_code, 200)

@@ -31,21 +31,15 @@ from clinic.accounts.services import (
 from clinic.api.tests.base import ApiTestCase
 from clinic.patients.models import Patient
 from clinic.patients.services import patient_phone_mark_verified
-from clinic.testing import make_patient
+from clinic.testing import make_patient, token_client
 
 PROFILE = "/cms-api/patient/"
-
-
-def client_with(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 class TokenCacheTests(ApiTestCase):
     def warm(self, token: str) -> APIClient:
         """A client whose token is in the cache now (so a refusal below is the cache's)."""
-        client = client_with(token)
+        client = token_client(token)
         self.assertEqual(client.get(PROFILE).status_code, 200)
         self.assertIsInstance(cache.get(token_cache._key(hash_token(token))), tuple)
         return client
@@ -57,7 +51,7 @@ class TokenCacheTests(ApiTestCase):
 
     def test_a_found_token_is_served_with_no_query(self):
         """The first request looks the token up (one query), the next ones make none."""
-        client = client_with(token_for(user=self.alice.user))
+        client = token_client(token_for(user=self.alice.user))
         with CaptureQueriesContext(connection) as first:
             self.assertEqual(client.get(PROFILE).status_code, 200)
         self.assertEqual(len(first), 1)
@@ -83,7 +77,7 @@ class TokenCacheTests(ApiTestCase):
 
     def test_every_way_a_token_ends_refuses_the_next_request(self):
         def logout(user, token):
-            client_with(token).post("/cms-api/logout/")
+            token_client(token).post("/cms-api/logout/")
 
         def portal_revoke(user, token):
             token_revoke_own(user=user, token_key=token[:15])
@@ -176,7 +170,7 @@ class TokenCacheTests(ApiTestCase):
         patient.user = newcomer_user
         patient.save()
         self.assertEqual(client.get(PROFILE).status_code, 403)
-        self.assertEqual(client_with(token_for(user=newcomer_user)).get(PROFILE).json()["id"],
+        self.assertEqual(token_client(token_for(user=newcomer_user)).get(PROFILE).json()["id"],
                          self.alice.pk)
 
     def test_a_lookup_that_began_before_a_revocation_does_not_store_it(self):
@@ -234,7 +228,7 @@ class SharedCacheTests(ApiTestCase):
 
     def test_another_worker_sees_the_token_and_its_revocation(self):
         token = token_for(user=self.alice.user)
-        client = client_with(token)
+        client = token_client(token)
         key = token_cache._key(hash_token(token))
         self.assertEqual(client.get(PROFILE).status_code, 200)
         self.assertIsInstance(self.other_worker().get(key), tuple)
@@ -252,7 +246,7 @@ class SharedCacheTests(ApiTestCase):
         digest = hash_token(token)
         with self.assertLogs(level=logging.DEBUG) as logs:
             logging.getLogger("clinic").debug("start")
-            client = client_with(token)
+            client = token_client(token)
             for _ in range(2):
                 self.assertEqual(client.get(PROFILE).status_code, 200)
             stored = self.stored()
