@@ -7,7 +7,7 @@ DRF's per-field dispatch were most of a long list's cost (docs/benchmarks.md: hi
 80 rows).
 
 What a compiled serializer may use: fields with a `source` path of model columns,
-nested serializers (not `many`), and `SerializerMethodField`s. Properties and methods
+nested serializers and `SerializerMethodField`s. Properties and methods
 of the model work on the row object too, as long as the columns they read are loaded:
 name those in `extra`. Related objects the caller already holds (the patient whose
 list it is) are given in `known`, so their columns are neither joined nor read.
