@@ -27,6 +27,17 @@ def shows_entered_in_error(request) -> bool:
     return access.is_staff_caller(request)
 
 
+def scoped_queryset(select, *, patient_field: str = "patient_id"):
+    """A clinical type's `queryset(request)`: `select(patient_ids=None, entered_in_error=)`
+    (a clinic.records selector) cut by `scope`, with entered-in-error rows for staff only."""
+
+    def queryset(request):
+        rows = select(patient_ids=None, entered_in_error=shows_entered_in_error(request))
+        return scope(request, rows, patient_field=patient_field)
+
+    return queryset
+
+
 def referenced_ids(criterion, type_name: str) -> list[int]:
     """The ids a reference criterion names (`Type/1`, a bare `1`, or a full URL)."""
     ids = []

@@ -64,17 +64,10 @@ def _by_status(rows, criterion, request):
     return rows.filter(status__in=wanted)
 
 
-def _scope(request):
-    rows = clinical.diagnostic_reports(
-        patient_ids=None, entered_in_error=clinical_search.shows_entered_in_error(request)
-    )
-    return clinical_search.scope(request, rows)
-
-
 RESOURCE = ModelResource(
     name="DiagnosticReport",
     to_fhir=to_fhir,
-    queryset=_scope,
+    queryset=clinical_search.scoped_queryset(clinical.diagnostic_reports),
     patient_ids=lambda rows: [row.patient_id for row in rows],
     ordering=("-date", "-pk"),
     params={

@@ -63,17 +63,10 @@ def to_fhir(consultation: Consultation, *, request) -> dict:
     return resource
 
 
-def _scope(request):
-    rows = clinical.encounters(
-        patient_ids=None, entered_in_error=clinical_search.shows_entered_in_error(request)
-    )
-    return clinical_search.scope(request, rows)
-
-
 RESOURCE = ModelResource(
     name="Encounter",
     to_fhir=to_fhir,
-    queryset=_scope,
+    queryset=clinical_search.scoped_queryset(clinical.encounters),
     patient_ids=lambda rows: [row.patient_id for row in rows],
     ordering=("-date", "-pk"),
     params={

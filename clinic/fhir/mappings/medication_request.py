@@ -41,17 +41,12 @@ def to_fhir(line: PrescriptionLine, *, request) -> dict:
     }
 
 
-def _scope(request):
-    rows = clinical.medication_requests(
-        patient_ids=None, entered_in_error=clinical_search.shows_entered_in_error(request)
-    )
-    return clinical_search.scope(request, rows, patient_field="consultation__patient_id")
-
-
 RESOURCE = ModelResource(
     name="MedicationRequest",
     to_fhir=to_fhir,
-    queryset=_scope,
+    queryset=clinical_search.scoped_queryset(
+        clinical.medication_requests, patient_field="consultation__patient_id"
+    ),
     patient_ids=lambda rows: [row.consultation.patient_id for row in rows],
     ordering=("-consultation__date", "-consultation_id", "position", "pk"),
     params={
